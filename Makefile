@@ -1,0 +1,75 @@
+# xinfang: two commands.
+#   make run   set everything up on a fresh machine and serve the product (SQLite, demo data)
+#   make test  set everything up and run every check (lint, types, tests on SQLite and PostgreSQL, browser)
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1:8000
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo missing-root)
+APT_PACKAGES := postgresql chromium fonts-noto-cjk fonts-hanazono gettext libpango-1.0-0 libpangoft2-1.0-0
+
+.PHONY: run test lint typecheck test-sqlite test-postgres test-browser system-packages messages clean
+
+$(VENV)/bin/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.base-installed: $(VENV)/bin/activate requirements/base.txt
+	$(PIP) install --quiet -r requirements/base.txt
+	touch $@
+
+$(VENV)/.dev-installed: $(VENV)/.base-installed requirements/dev.txt
+	$(PIP) install --quiet -r requirements/base.txt -r requirements/dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian packages the product and its tests need: installed when missing and running as root;
+# otherwise the missing ones are named so a person can install them.
+system-packages:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ -z "$(SUDO)" ]; then \
+	    echo "installing Debian packages: $$missing"; \
+	    (apt-get install -y -q --no-install-recommends $$missing >/dev/null 2>&1 || \
+	     (apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing >/dev/null)); \
+	  else echo "WARNING: missing Debian packages (install them as root): $$missing"; fi; \
+	fi
+
+messages: $(VENV)/.base-installed
+	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v0
+
+run: $(VENV)/.base-installed node_modules/.installed system-packages messages
+	$(MANAGE) migrate --no-input -v0
+	$(MANAGE) load_units
+	$(MANAGE) seed_demo --if-empty
+	$(MANAGE) run_product --addr $(HOST)
+
+lint: $(VENV)/.dev-installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: $(VENV)/.dev-installed
+	$(VENV)/bin/mypy
+
+test-sqlite: $(VENV)/.dev-installed node_modules/.installed messages
+	$(VENV)/bin/pytest -q -m "not browser" -n 2
+
+test-postgres: $(VENV)/.dev-installed node_modules/.installed system-packages messages
+	@if [ -x /usr/lib/postgresql/15/bin/initdb ] || command -v initdb >/dev/null; then \
+	  $(PY) scripts/with_postgres.py -- $(VENV)/bin/pytest -q -m "not browser" -n 2; \
+	elif [ "$$CI" = "true" ]; then echo "ERROR: PostgreSQL is required in CI and could not be installed"; exit 1; \
+	else echo "#####  SKIPPING the PostgreSQL pass: PostgreSQL server binaries are missing (run as root to install)  #####"; fi
+
+test-browser: $(VENV)/.dev-installed node_modules/.installed system-packages messages
+	$(VENV)/bin/pytest -q -m browser
+
+test: system-packages lint typecheck test-sqlite test-postgres test-browser
+
+clean:
+	rm -rf $(VENV) node_modules var/xinfang.sqlite3* .pytest_cache .mypy_cache

@@ -1,0 +1,117 @@
+"""The shared cast (STYLE.md habit 9) on the real unit tree.
+
+The tree (1 + 32 + 333 + 2,845 bureaus and the eager departments) is loaded once per test
+database; transactional tests, which flush the database, get it back through ``tree``.
+
+Cast, all in Guangdong unless said otherwise:
+- citizen: a verified citizen account
+- seat_agent: a 12389 telephone seat at the Guangdong department
+- acceptor: front desk of the Guangdong department (owner of the ``gd`` mailbox)
+- handler, leader: Tianhe District branch of the Guangzhou bureau
+- inspector: the inspection department of the Guangzhou bureau (supervises all of Guangzhou)
+- outsider: a handler, acceptor, leader and inspector at the Shenzhen bureau
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from xinfang.accounts.models import Role, User
+from xinfang.accounts.services import staff_create
+from xinfang.orgs.choices import PoliceType
+from xinfang.orgs.models import Mailbox, Unit
+from xinfang.orgs.services import department_for, ensure_default_mailboxes, load_units
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def _load_tree() -> None:
+    load_units()
+    ensure_default_mailboxes()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        _load_tree()
+    yield
+
+
+@pytest.fixture
+def tree(db: None) -> None:
+    if not Unit.objects.exists():
+        _load_tree()
+
+
+def unit(code: str) -> Unit:
+    return Unit.objects.get(code=code)
+
+
+@pytest.fixture
+def guangdong(tree: None) -> Unit:
+    return unit("440000")
+
+
+@pytest.fixture
+def guangzhou(tree: None) -> Unit:
+    return unit("440100")
+
+
+@pytest.fixture
+def tianhe(tree: None) -> Unit:
+    return unit("440106")
+
+
+@pytest.fixture
+def shenzhen(tree: None) -> Unit:
+    return unit("440300")
+
+
+@pytest.fixture
+def gd_mailbox(tree: None) -> Mailbox:
+    return Mailbox.objects.get(slug="gd")
+
+
+def make_staff(username: str, at: Unit, *roles: str) -> User:
+    return staff_create(username=username, password=PASSWORD, unit=at, roles=roles, actor=None, full_name=username)
+
+
+@pytest.fixture
+def seat_agent(guangdong: Unit) -> User:
+    return make_staff("seat", guangdong, Role.SEAT_AGENT)
+
+
+@pytest.fixture
+def acceptor(guangdong: Unit) -> User:
+    return make_staff("acceptor", guangdong, Role.ACCEPTOR)
+
+
+@pytest.fixture
+def handler(tianhe: Unit) -> User:
+    return make_staff("handler", tianhe, Role.HANDLER)
+
+
+@pytest.fixture
+def leader(tianhe: Unit) -> User:
+    return make_staff("leader", tianhe, Role.LEADER)
+
+
+@pytest.fixture
+def inspector(guangzhou: Unit) -> User:
+    return make_staff("inspector", department_for(guangzhou, PoliceType.INSPECTION), Role.INSPECTOR)
+
+
+@pytest.fixture
+def outsider(shenzhen: Unit) -> User:
+    return make_staff("outsider", shenzhen, Role.HANDLER, Role.ACCEPTOR, Role.LEADER, Role.INSPECTOR)
+
+
+@pytest.fixture
+def citizen(db: None) -> User:
+    user = User(username="citizen-13800138000", kind=User.Kind.CITIZEN, first_name="张三")
+    user.set_password(PASSWORD)
+    user.save()
+    return user

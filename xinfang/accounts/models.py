@@ -1,0 +1,82 @@
+"""Accounts: staff, who belong to a unit and hold roles, and citizens, who write letters."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SEAT_AGENT = "seat_agent", _("话务坐席")
+    ACCEPTOR = "acceptor", _("受理员")
+    HANDLER = "handler", _("承办人")
+    LEADER = "leader", _("领导")
+    INSPECTOR = "inspector", _("督察")
+    PUBLISHER = "publisher", _("公开发布员")
+    ANALYST = "analyst", _("统计分析员")
+    ADMINISTRATOR = "administrator", _("系统管理员")
+
+
+class User(AbstractUser):
+    """One table for both kinds of account; ``kind`` keeps them apart everywhere."""
+
+    class Kind(models.TextChoices):
+        STAFF = "staff", _("工作人员")
+        CITIZEN = "citizen", _("群众")
+
+    kind = models.CharField(_("账户类别"), max_length=10, choices=Kind.choices, default=Kind.STAFF)
+    unit = models.ForeignKey(
+        "orgs.Unit",
+        verbose_name=_("所在单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+    )
+    language = models.CharField(_("语言"), max_length=10, choices=settings.LANGUAGES, default="zh-hans")
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="citizen", unit__isnull=True) | models.Q(kind="staff"),
+                name="user_citizen_has_no_unit",
+            )
+        ]
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.kind == self.Kind.CITIZEN
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_set
+
+    @property
+    def role_set(self) -> frozenset[str]:
+        cached: frozenset[str] | None = getattr(self, "_role_set", None)
+        if cached is None:
+            cached = frozenset(self.role_grants.values_list("role", flat=True)) if self.pk else frozenset()
+            self._role_set = cached
+        return cached
+
+
+class RoleGrant(models.Model):
+    """A role held by a staff user in their unit."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_grants")
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices)
+    granted_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("授权人")
+    )
+    granted_at = models.DateTimeField(_("授权时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+        constraints = [models.UniqueConstraint(fields=["user", "role"], name="rolegrant_unique_user_role")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()}"

@@ -1,0 +1,43 @@
+"""Writes to accounts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from xinfang.accounts.models import RoleGrant, User
+from xinfang.orgs.models import Unit
+
+
+def staff_create(
+    *,
+    username: str,
+    password: str,
+    unit: Unit,
+    roles: Iterable[str],
+    actor: User | None,
+    full_name: str = "",
+    email: str = "",
+    language: str = "zh-hans",
+) -> User:
+    """Create a staff account in ``unit`` holding ``roles``."""
+    with transaction.atomic():
+        user = User(username=username, kind=User.Kind.STAFF, unit=unit, email=email, language=language)
+        user.first_name = full_name
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save()
+        staff_set_roles(user=user, roles=roles, actor=actor)
+    return user
+
+
+def staff_set_roles(*, user: User, roles: Iterable[str], actor: User | None) -> User:
+    """Replace the roles a staff user holds."""
+    wanted = set(roles)
+    with transaction.atomic():
+        user.role_grants.exclude(role__in=wanted).delete()
+        have = set(user.role_grants.values_list("role", flat=True))
+        RoleGrant.objects.bulk_create(RoleGrant(user=user, role=r, granted_by=actor) for r in wanted - have)
+    user.__dict__.pop("_role_set", None)
+    return user

@@ -1,0 +1,158 @@
+"""The unit tree (公安机关 and their 警种 departments) and the mailboxes they own."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+from xinfang.letters.choices import Channel, LetterType
+from xinfang.orgs.choices import PoliceType, UnitKind, UnitLevel
+
+
+class Unit(MP_Node):
+    """A public security organ or a police-type department inside one.
+
+    The tree is a materialised path (django-treebeard), so "everything under a unit" is one
+    indexed prefix query. Bureaus carry the GB/T 2260 code of their jurisdiction; departments
+    carry their bureau's code and a police type. Units are never deleted: a retired or merged
+    unit stays so that old letters and timelines still read correctly.
+    """
+
+    steplen = 4
+
+    code = models.CharField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=120)
+    name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
+    level = models.CharField(_("层级"), max_length=16, choices=UnitLevel.choices)
+    kind = models.CharField(_("类别"), max_length=16, choices=UnitKind.choices, default=UnitKind.BUREAU)
+    division_code = models.CharField(_("行政区划代码"), max_length=6, blank=True, db_index=True)
+    division_name = models.CharField(_("行政区划名称"), max_length=60, blank=True)
+    division_name_en = models.CharField(_("行政区划英文名称"), max_length=120, blank=True)
+    division_type = models.CharField(_("区划类型"), max_length=16, blank=True)
+    police_type = models.CharField(_("警种"), max_length=20, choices=PoliceType.choices, blank=True)
+    is_active = models.BooleanField(_("在用"), default=True)
+    retired_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("并入"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    bureau_of_department = models.ForeignKey(
+        "self",
+        verbose_name=_("所属公安机关"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="departments",
+        help_text=_("仅警种部门：它所在的公安机关"),
+    )
+
+    node_order_by: list[str] = []
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bureau_of_department", "police_type"],
+                name="unit_unique_department_per_bureau",
+                condition=models.Q(kind="department"),
+            ),
+        ]
+        indexes = [models.Index(fields=["level", "is_active"], name="unit_level_active_idx")]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+    @property
+    def is_department(self) -> bool:
+        return self.kind == UnitKind.DEPARTMENT
+
+    @property
+    def bureau(self) -> Unit:
+        """The bureau itself, or the bureau a department belongs to."""
+        return self.bureau_of_department if self.bureau_of_department_id else self  # type: ignore[return-value]
+
+    @property
+    def division_display(self) -> str:
+        if self.division_name_en and (get_language() or "").startswith("en"):
+            return self.division_name_en
+        return self.division_name
+
+    def is_within(self, other: Unit) -> bool:
+        """True if this unit is ``other`` or lies anywhere under it."""
+        return self.path.startswith(other.path)
+
+
+class UnitChange(models.Model):
+    """One row per administrative change to the tree, so history stays readable."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("新设")
+        RENAMED = "renamed", _("更名")
+        MERGED = "merged", _("合并")
+        RETIRED = "retired", _("撤销")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    old_name = models.CharField(max_length=120, blank=True)
+    new_name = models.CharField(max_length=120, blank=True)
+    target = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("单位变更")
+        verbose_name_plural = _("单位变更")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.old_name} → {self.new_name}"
+
+
+def default_letter_types() -> list[str]:
+    return list(LetterType.values)
+
+
+def default_channels() -> list[str]:
+    return [Channel.WEB, Channel.WECHAT, Channel.WEIBO]
+
+
+class Mailbox(models.Model):
+    """A public intake point owned by a unit: the 12389 platform or a Director's Mailbox."""
+
+    slug = models.SlugField(_("标识"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=120)
+    name_en = models.CharField(_("英文名称"), max_length=200)
+    owner = models.ForeignKey(Unit, verbose_name=_("主管单位"), on_delete=models.PROTECT, related_name="mailboxes")
+    tracking_prefix = models.CharField(_("编号前缀"), max_length=8, unique=True, help_text=_("信件编号的前缀，如 GD"))
+    letter_types = models.JSONField(_("受理类型"), default=default_letter_types)
+    channels = models.JSONField(_("开通渠道"), default=default_channels)
+    allows_anonymous_phone = models.BooleanField(_("允许匿名电话举报"), default=False)
+    is_national = models.BooleanField(_("全国平台"), default=False)
+    is_active = models.BooleanField(_("开通"), default=True)
+    intro = models.TextField(_("简介"), blank=True)
+    intro_en = models.TextField(_("英文简介"), blank=True)
+
+    class Meta:
+        verbose_name = _("信箱")
+        verbose_name_plural = _("信箱")
+        ordering = ["-is_national", "owner__path"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name_en if (get_language() or "").startswith("en") else self.name
+
+    def takes(self, letter_type: str) -> bool:
+        return letter_type in self.letter_types
