@@ -1,0 +1,103 @@
+"""Who may act on a letter and who may see it: the one access policy for letters.
+
+Rules (SPEC §6, STYLE habit 4):
+- A unit's staff see the letters their bureau holds: as the front desk (intake), as the
+  assigned unit, or as the review / re-examination unit; and, for follow-up supervision,
+  every letter held anywhere under their bureau.
+- Recusal (回避) overrides everything: staff of the accused unit, or of any unit under it,
+  never see or act on the letter.
+- Citizens see their own letters only.
+Each lifecycle action names a performer (lifecycle.Performer); ``may_perform`` maps it to the
+units and roles allowed.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from xinfang.accounts.models import Role, User
+from xinfang.letters.models import Letter
+from xinfang.orgs.models import Unit
+
+if TYPE_CHECKING:
+    from xinfang.letters.lifecycle import Transition
+
+
+def bureau_id(unit: Unit) -> int:
+    return unit.bureau_of_department_id or unit.pk
+
+
+def same_bureau(user: User, unit: Unit | None) -> bool:
+    return unit is not None and user.unit is not None and bureau_id(user.unit) == bureau_id(unit)
+
+
+def is_recused(user: User, letter: Letter) -> bool:
+    """True if ``user`` works in the accused unit or anywhere under its bureau."""
+    if letter.accused_unit is None or user.unit is None:
+        return False
+    accused_bureau = letter.accused_unit.bureau
+    return user.unit.path.startswith(accused_bureau.path)
+
+
+def may_perform(actor: User | None, letter: Letter, transition: Transition) -> bool:
+    from xinfang.letters.lifecycle import Performer
+
+    performer = transition.performer
+    if performer == Performer.SYSTEM:
+        return actor is None
+    if actor is None or not actor.is_active:
+        return False
+    if performer == Performer.CITIZEN:
+        if actor.is_citizen:
+            return letter.citizen_id == actor.pk
+        return (
+            actor.has_role(Role.SEAT_AGENT) and same_bureau(actor, letter.intake_unit) and not is_recused(actor, letter)
+        )
+    if actor.is_citizen or is_recused(actor, letter) or not (transition.roles & actor.role_set):
+        return False
+    unit_for = {
+        Performer.INTAKE: letter.intake_unit,
+        Performer.HOLDER: letter.handling_unit or letter.intake_unit,
+        Performer.HANDLING: letter.handling_unit,
+        Performer.HANDLING_LEADER: letter.handling_unit,
+        Performer.REVIEW: letter.review_unit,
+        Performer.REEXAM: letter.reexam_unit,
+    }
+    return same_bureau(actor, unit_for[Performer(performer)])
+
+
+def letters_visible_to(user: User) -> QuerySet[Letter]:
+    """Every letter ``user`` may open (one query; recusal applied)."""
+    if not user.is_active:
+        return Letter.objects.none()
+    if user.is_citizen:
+        return Letter.objects.filter(citizen=user)
+    if user.unit is None:
+        return Letter.objects.none()
+    bureau = user.unit.bureau
+    under = Q(handling_unit__path__startswith=bureau.path) | Q(intake_unit__path__startswith=bureau.path)
+    as_reviewer = Q(review_unit__path__startswith=bureau.path) | Q(reexam_unit__path__startswith=bureau.path)
+    recused = Q(accused_unit__isnull=False) & _accused_covers(user.unit)
+    return Letter.objects.filter(under | as_reviewer).exclude(recused)
+
+
+def _accused_covers(unit: Unit) -> Q:
+    """Letters whose accused bureau is ``unit`` or one of its ancestors (the user is under it)."""
+    ancestors = [unit.path[:i] for i in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+    accused_bureaus = Q(accused_unit__path__in=ancestors) | Q(accused_unit__bureau_of_department__path__in=ancestors)
+    return accused_bureaus
+
+
+def letter_for(user: User, public_id: object) -> Letter:
+    """Fetch a letter the user may see, or 404 (never reveals that a hidden letter exists)."""
+    try:
+        return (
+            letters_visible_to(user)
+            .select_related("mailbox", "intake_unit", "handling_unit", "accused_unit", "citizen")
+            .get(public_id=public_id)
+        )
+    except (Letter.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc

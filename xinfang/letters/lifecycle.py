@@ -1,0 +1,254 @@
+"""The lifecycle of a letter: the table of allowed transitions and the one function that applies them.
+
+Every change to a letter's state — and every action that must be serialised with state changes,
+such as an extension request — goes through :func:`apply`. It
+
+1. looks the action up in :data:`TRANSITIONS` (anything else is refused),
+2. asks :mod:`xinfang.letters.access` whether the actor may perform it on this letter,
+3. updates the letter with a conditional ``UPDATE … WHERE state = <from> AND version = <seen>``
+   so that of two staff acting at once exactly one wins and the other gets :class:`Conflict`,
+4. writes exactly one :class:`~xinfang.letters.models.LetterEvent` row in the same transaction.
+
+Services in ``services.py`` compute the new due dates and call ``apply``; nothing else writes
+``Letter.state``. ``docs/lifecycle.md`` is generated from this table (``manage.py lifecycle_doc``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xinfang.accounts.models import Role, User
+from xinfang.letters.models import Letter, LetterEvent, LetterState
+
+S = LetterState
+
+
+class Performer(StrEnum):
+    """Whose turn it is: access.py maps each to the units and roles that may act."""
+
+    INTAKE = "intake"  # front desk of the mailbox's unit
+    HOLDER = "holder"  # acceptors of the unit now holding the letter (intake, or the assigned unit)
+    HANDLING = "handling"  # handlers of the assigned unit
+    HANDLING_LEADER = "handling_leader"  # leaders of the assigned unit
+    REVIEW = "review"  # the superior unit answering a review (复查)
+    REEXAM = "reexam"  # the next superior answering a re-examination (复核)
+    CITIZEN = "citizen"  # the writer, or a seat agent of the intake unit on a caller's behalf
+    SYSTEM = "system"  # the deadline sweep
+
+
+class Action(StrEnum):
+    REQUEST_INFO = "request_info"
+    SUPPLY_INFO = "supply_info"
+    ACCEPT = "accept"
+    REFUSE = "refuse"
+    REFER = "refer"
+    REDIRECT_EMERGENCY = "redirect_emergency"
+    ASSIGN = "assign"
+    RETURN_MISROUTED = "return_misrouted"
+    START_HANDLING = "start_handling"
+    REQUEST_EXTENSION = "request_extension"
+    DECIDE_EXTENSION = "decide_extension"
+    REPORT_BACK = "report_back"
+    DRAFT_REPLY = "draft_reply"
+    REJECT_REPLY = "reject_reply"
+    APPROVE_REPLY = "approve_reply"
+    REPLY_DIRECTLY = "reply_directly"
+    EVALUATE = "evaluate"
+    REQUEST_REVIEW = "request_review"
+    ANSWER_REVIEW = "answer_review"
+    REQUEST_REEXAM = "request_reexam"
+    ANSWER_REEXAM = "answer_reexam"
+    CLOSE_UNEVALUATED = "close_unevaluated"
+    CLOSE_WINDOW_PASSED = "close_window_passed"
+    MARK_DUE_SOON = "mark_due_soon"
+    MARK_OVERDUE = "mark_overdue"
+    FOLLOW_MERGED_UNIT = "follow_merged_unit"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    sources: frozenset[str]
+    targets: frozenset[str]  # empty: the state stays (the action is still serialised and recorded)
+    performer: Performer
+    roles: frozenset[str]
+    citizen_visible: bool
+    label: Any = field(compare=False)
+
+
+def _t(
+    action: Action,
+    sources: set[str],
+    target: str | set[str] | None,
+    performer: Performer,
+    roles: set[str],
+    citizen_visible: bool,
+    label: Any,
+) -> Transition:
+    targets = frozenset() if target is None else frozenset({target} if isinstance(target, str) else target)
+    return Transition(action, frozenset(sources), targets, performer, frozenset(roles), citizen_visible, label)
+
+
+OPEN_HANDLING = {S.ASSIGNED, S.IN_HANDLING, S.REPLY_DRAFTED}
+HANDLING_ROLES = {Role.HANDLER, Role.ACCEPTOR}
+
+TRANSITIONS: Mapping[Action, Transition] = {
+    t.action: t
+    for t in [
+        _t(Action.REQUEST_INFO, {S.RECEIVED}, S.INFO_REQUESTED, Performer.INTAKE, {Role.ACCEPTOR}, True,
+           gettext_lazy("要求补充材料")),
+        _t(Action.SUPPLY_INFO, {S.INFO_REQUESTED}, S.RECEIVED, Performer.CITIZEN, set(), True,
+           gettext_lazy("补充材料")),
+        _t(Action.ACCEPT, {S.RECEIVED}, S.ACCEPTED, Performer.INTAKE, {Role.ACCEPTOR}, True,
+           gettext_lazy("受理")),
+        _t(Action.REFUSE, {S.RECEIVED}, S.NOT_ACCEPTED, Performer.INTAKE, {Role.ACCEPTOR}, True,
+           gettext_lazy("不予受理")),
+        _t(Action.REFER, {S.RECEIVED}, S.REFERRED, Performer.INTAKE, {Role.ACCEPTOR}, True,
+           gettext_lazy("告知向有权机关提出")),
+        _t(Action.REDIRECT_EMERGENCY, {S.RECEIVED}, S.EMERGENCY_REDIRECTED, Performer.INTAKE,
+           {Role.ACCEPTOR, Role.SEAT_AGENT}, True, gettext_lazy("转 110 紧急处置")),
+        _t(Action.ASSIGN, {S.ACCEPTED, S.ASSIGNED}, S.ASSIGNED, Performer.HOLDER, {Role.ACCEPTOR}, True,
+           gettext_lazy("转办或交办")),
+        _t(Action.RETURN_MISROUTED, {S.ASSIGNED}, {S.ACCEPTED, S.ASSIGNED}, Performer.HANDLING, HANDLING_ROLES, False,
+           gettext_lazy("退回（非本单位职责）")),
+        _t(Action.START_HANDLING, {S.ASSIGNED}, S.IN_HANDLING, Performer.HANDLING, {Role.HANDLER}, True,
+           gettext_lazy("开始办理")),
+        _t(Action.REQUEST_EXTENSION, {S.IN_HANDLING}, None, Performer.HANDLING, {Role.HANDLER}, False,
+           gettext_lazy("申请延期")),
+        _t(Action.DECIDE_EXTENSION, OPEN_HANDLING, None, Performer.HANDLING_LEADER, {Role.LEADER}, True,
+           gettext_lazy("审批延期")),
+        _t(Action.REPORT_BACK, {S.IN_HANDLING, S.REPLY_DRAFTED, S.REPLIED}, None, Performer.HANDLING,
+           {Role.HANDLER}, False, gettext_lazy("报告办理结果")),
+        _t(Action.DRAFT_REPLY, {S.IN_HANDLING}, S.REPLY_DRAFTED, Performer.HANDLING, {Role.HANDLER}, False,
+           gettext_lazy("拟写答复")),
+        _t(Action.REJECT_REPLY, {S.REPLY_DRAFTED}, S.IN_HANDLING, Performer.HANDLING_LEADER, {Role.LEADER}, False,
+           gettext_lazy("退回答复稿")),
+        _t(Action.APPROVE_REPLY, {S.REPLY_DRAFTED}, S.REPLIED, Performer.HANDLING_LEADER, {Role.LEADER}, True,
+           gettext_lazy("审批并答复")),
+        _t(Action.REPLY_DIRECTLY, {S.ACCEPTED}, S.REPLIED, Performer.INTAKE, {Role.ACCEPTOR}, True,
+           gettext_lazy("直接答复")),
+        _t(Action.EVALUATE, {S.REPLIED}, S.EVALUATED, Performer.CITIZEN, set(), True,
+           gettext_lazy("评价")),
+        _t(Action.REQUEST_REVIEW, {S.REPLIED, S.EVALUATED}, S.REVIEW_REQUESTED, Performer.CITIZEN, set(), True,
+           gettext_lazy("申请复查")),
+        _t(Action.ANSWER_REVIEW, {S.REVIEW_REQUESTED}, S.REVIEW_ANSWERED, Performer.REVIEW,
+           {Role.HANDLER, Role.LEADER}, True, gettext_lazy("复查答复")),
+        _t(Action.REQUEST_REEXAM, {S.REVIEW_ANSWERED}, S.REEXAM_REQUESTED, Performer.CITIZEN, set(), True,
+           gettext_lazy("申请复核")),
+        _t(Action.ANSWER_REEXAM, {S.REEXAM_REQUESTED}, S.CONCLUDED, Performer.REEXAM, {Role.HANDLER, Role.LEADER},
+           True, gettext_lazy("复核答复（终结）")),
+        _t(Action.CLOSE_UNEVALUATED, {S.REPLIED}, S.CLOSED, Performer.SYSTEM, set(), True,
+           gettext_lazy("评价期满未评价，办结")),
+        _t(Action.CLOSE_WINDOW_PASSED, {S.EVALUATED, S.REVIEW_ANSWERED}, S.CLOSED, Performer.SYSTEM, set(), True,
+           gettext_lazy("申请期满，办结")),
+        _t(Action.MARK_DUE_SOON, set(LetterState.authority_clock_states()), None, Performer.SYSTEM, set(), False,
+           gettext_lazy("临近期限提醒")),
+        _t(Action.MARK_OVERDUE, set(LetterState.authority_clock_states()), None, Performer.SYSTEM, set(), False,
+           gettext_lazy("逾期并自动督办")),
+        _t(Action.FOLLOW_MERGED_UNIT, set(LetterState.open_states()), None, Performer.SYSTEM, set(), False,
+           gettext_lazy("单位合并，随之移交")),
+    ]
+}  # fmt: skip
+
+
+class LifecycleError(Exception):
+    """An action that the table or the access policy does not allow; the message is for the user."""
+
+
+class Conflict(LifecycleError):
+    """Someone else changed the letter first; the user should reload and look again."""
+
+
+def apply(
+    letter: Letter,
+    action: Action,
+    *,
+    actor: User | None,
+    to: str | None = None,
+    reason: str = "",
+    changes: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any] | None = None,
+    citizen_visible: bool | None = None,
+) -> LetterEvent:
+    """Apply ``action`` to ``letter`` as ``actor`` and record it.
+
+    ``to`` picks the target where the table allows more than one (a misrouted letter returns to
+    the front desk, ACCEPTED, or to an intermediate unit, ASSIGNED). ``changes`` are further
+    fields written in the same conditional update (due dates, the handling unit …). On success
+    ``letter`` is updated in memory. Must run inside ``transaction.atomic`` (services do);
+    raises :class:`LifecycleError` or :class:`Conflict`.
+    """
+    from xinfang.letters.access import may_perform
+
+    transition = TRANSITIONS[action]
+    if letter.state not in transition.sources:
+        raise LifecycleError(
+            _("信件当前状态为“%(state)s”，不能%(action)s。")
+            % {"state": letter.get_state_display(), "action": transition.label}
+        )
+    if not may_perform(actor, letter, transition):
+        raise LifecycleError(_("您无权对此信件执行“%(action)s”。") % {"action": transition.label})
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("lifecycle.apply must run inside transaction.atomic")
+    target = _target(transition, to)
+    values: dict[str, Any] = dict(changes or {})
+    if target is not None:
+        values["state"] = target
+    now = timezone.now()
+    updated = Letter.objects.filter(pk=letter.pk, state=letter.state, version=letter.version).update(
+        version=F("version") + 1, updated_at=now, **values
+    )
+    if updated != 1:
+        raise Conflict(_("这封信刚刚被其他人处理过，请刷新后查看最新情况再操作。"))
+    event = LetterEvent.objects.create(
+        letter=letter,
+        action=action.value,
+        from_state=letter.state,
+        to_state=target or letter.state,
+        actor=actor,
+        at=now,
+        reason=reason,
+        citizen_visible=transition.citizen_visible if citizen_visible is None else citizen_visible,
+        data=dict(data or {}),
+    )
+    for name, value in values.items():
+        setattr(letter, name, value)
+    letter.version += 1
+    letter.updated_at = now
+    return event
+
+
+def _target(transition: Transition, to: str | None) -> str | None:
+    if not transition.targets:
+        if to is not None:
+            raise ValueError(f"{transition.action} does not change the state")
+        return None
+    if to is None:
+        if len(transition.targets) != 1:
+            raise ValueError(f"{transition.action} needs an explicit target")
+        return next(iter(transition.targets))
+    if to not in transition.targets:
+        raise ValueError(f"{transition.action} cannot lead to {to}")
+    return to
+
+
+def record_receipt(letter: Letter, *, actor: User | None) -> LetterEvent:
+    """The first timeline row of a new letter (its creation is not a transition of an existing row)."""
+    return LetterEvent.objects.create(
+        letter=letter,
+        action="receive",
+        from_state="",
+        to_state=letter.state,
+        actor=actor,
+        at=letter.received_at,
+        citizen_visible=True,
+    )

@@ -1,0 +1,332 @@
+"""Letters (信访件), their timeline, attachments, repeat links, instructions and supervision orders."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xinfang.letters.choices import Channel, LetterType
+from xinfang.orgs.choices import PoliceType
+
+
+class LetterState(models.TextChoices):
+    RECEIVED = "received", _("已接收，待受理")
+    INFO_REQUESTED = "info_requested", _("待补充材料")
+    ACCEPTED = "accepted", _("已受理")
+    NOT_ACCEPTED = "not_accepted", _("不予受理")
+    REFERRED = "referred", _("已告知向有权机关提出")
+    EMERGENCY_REDIRECTED = "emergency_redirected", _("已转 110 紧急处置")
+    ASSIGNED = "assigned", _("已转办")
+    IN_HANDLING = "in_handling", _("办理中")
+    REPLY_DRAFTED = "reply_drafted", _("答复待审批")
+    REPLIED = "replied", _("已答复")
+    EVALUATED = "evaluated", _("已评价")
+    REVIEW_REQUESTED = "review_requested", _("复查中")
+    REVIEW_ANSWERED = "review_answered", _("已复查")
+    REEXAM_REQUESTED = "reexam_requested", _("复核中")
+    CONCLUDED = "concluded", _("已终结")
+    CLOSED = "closed", _("已办结")
+
+    @classmethod
+    def final_states(cls) -> frozenset[str]:
+        return frozenset({cls.NOT_ACCEPTED, cls.REFERRED, cls.EMERGENCY_REDIRECTED, cls.CONCLUDED, cls.CLOSED})
+
+    @classmethod
+    def open_states(cls) -> frozenset[str]:
+        return frozenset(cls.values) - cls.final_states()
+
+    @classmethod
+    def authority_clock_states(cls) -> frozenset[str]:
+        """States in which the authorities, not the citizen, owe the next step by ``current_due``."""
+        return frozenset(
+            {
+                cls.RECEIVED,
+                cls.ACCEPTED,
+                cls.ASSIGNED,
+                cls.IN_HANDLING,
+                cls.REPLY_DRAFTED,
+                cls.REVIEW_REQUESTED,
+                cls.REEXAM_REQUESTED,
+            }
+        )
+
+
+class RefusalReason(models.TextChoices):
+    """Reason codes for not accepting (不予受理), each with a standard written-notice text."""
+
+    COURTS = "courts", _("应当通过诉讼、仲裁、行政复议等法定途径解决")
+    CONCLUDED = "concluded", _("同一事项已经复核终结")
+    IN_PROGRESS = "in_progress", _("同一事项正在办理期限内")
+    NOT_POLICE = "not_police", _("不属于公安机关职责范围")
+    NO_SUBSTANCE = "no_substance", _("没有具体事实和请求")
+    OTHER = "other", _("其他原因")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASICALLY_SATISFIED = "basically_satisfied", _("基本满意")
+    DISSATISFIED = "dissatisfied", _("不满意")
+
+
+class AssignmentMode(models.TextChoices):
+    TRANSFER = "transfer", _("转办")
+    ASSIGN = "assign", _("交办（须报告结果）")
+
+
+class AnonymousCaller(models.Model):
+    """A telephone caller who gave no name (only where the mailbox allows it)."""
+
+    phone = models.CharField(_("来电号码"), max_length=20, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("匿名来电人")
+        verbose_name_plural = _("匿名来电人")
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+
+class Letter(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    tracking_number = models.CharField(_("信件编号"), max_length=32, unique=True)
+    query_code_hash = models.CharField(max_length=128)
+    mailbox = models.ForeignKey("orgs.Mailbox", verbose_name=_("信箱"), on_delete=models.PROTECT)
+    letter_type = models.CharField(_("类型"), max_length=20, choices=LetterType.choices)
+    channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)
+    subject = models.CharField(_("标题"), max_length=200)
+    text = models.TextField(_("内容"))
+    division_code = models.CharField(_("事发地区划代码"), max_length=12, blank=True)
+    address = models.CharField(_("详细地址"), max_length=300, blank=True)
+    police_type = models.CharField(_("警种"), max_length=20, choices=PoliceType.choices, blank=True)
+    accused_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("被反映单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    accused_officer_name = models.CharField(_("被反映民警姓名"), max_length=60, blank=True)
+    accused_badge_number = models.CharField(_("警号"), max_length=20, blank=True)
+    accuses_leadership = models.BooleanField(_("反映单位领导"), default=False)
+    consent_to_publish = models.BooleanField(_("同意匿名公开"), default=False)
+    citizen = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="letters"
+    )
+    anonymous_caller = models.ForeignKey(AnonymousCaller, null=True, blank=True, on_delete=models.PROTECT)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    repeat_of = models.ForeignKey(
+        "self", verbose_name=_("重复信件之原件"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="repeats",
+    )  # fmt: skip
+
+    state = models.CharField(_("状态"), max_length=24, choices=LetterState.choices, default=LetterState.RECEIVED)
+    version = models.PositiveIntegerField(default=0)
+    intake_unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
+    handling_unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    assigned_by_unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    assignment_mode = models.CharField(max_length=10, choices=AssignmentMode.choices, blank=True)
+    assigned_at = models.DateTimeField(null=True, blank=True)
+    return_count = models.PositiveSmallIntegerField(default=0)
+    # Units that passed the letter down, front desk first: a return goes back to the last one.
+    sender_chain = models.JSONField(default=list, blank=True)
+    review_unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reexam_unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    refusal_reason = models.CharField(max_length=20, choices=RefusalReason.choices, blank=True)
+    notice_text = models.TextField(_("书面告知"), blank=True)
+    referred_to = models.CharField(_("有权处理机关"), max_length=200, blank=True)
+    reply_text = models.TextField(_("答复意见"), blank=True)
+    review_answer = models.TextField(_("复查意见"), blank=True)
+    reexam_answer = models.TextField(_("复核意见"), blank=True)
+    rating = models.CharField(_("评价"), max_length=20, choices=Rating.choices, blank=True)
+    extension_days = models.PositiveSmallIntegerField(_("延期天数"), default=0)
+
+    received_at = models.DateTimeField(_("接收时间"))
+    acceptance_clock_from = models.DateTimeField(null=True, blank=True)  # receipt, or complete materials
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    replied_at = models.DateTimeField(null=True, blank=True)
+    review_requested_at = models.DateTimeField(null=True, blank=True)
+    review_answered_at = models.DateTimeField(null=True, blank=True)
+    reexam_requested_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # Due dates (deadlines.policies computes them; services store them here).
+    accept_due = models.DateField(_("受理期限"), null=True, blank=True)
+    reply_due = models.DateField(_("答复期限"), null=True, blank=True)
+    return_due = models.DateField(_("退回期限"), null=True, blank=True)
+    evaluation_due = models.DateField(_("评价期限"), null=True, blank=True)
+    review_request_due = models.DateField(_("复查申请期限"), null=True, blank=True)
+    review_due = models.DateField(_("复查期限"), null=True, blank=True)
+    reexam_request_due = models.DateField(_("复核申请期限"), null=True, blank=True)
+    reexam_due = models.DateField(_("复核期限"), null=True, blank=True)
+    # What the authorities owe next, by when: the one column the sweep and the queues sort on.
+    current_due = models.DateField(_("当前期限"), null=True, blank=True)
+    due_provisional = models.BooleanField(_("期限待定（节假日未公布）"), default=False)
+    due_soon_marked = models.DateField(null=True, blank=True)
+    overdue_marked = models.DateField(null=True, blank=True)
+    supervision_flag = models.BooleanField(_("自动督办"), default=False)
+
+    class Meta:
+        verbose_name = _("信件")
+        verbose_name_plural = _("信件")
+        indexes = [
+            models.Index(fields=["intake_unit", "state", "current_due"], name="letter_intake_queue_idx"),
+            models.Index(fields=["handling_unit", "state", "current_due"], name="letter_handling_queue_idx"),
+            models.Index(fields=["state", "current_due"], name="letter_state_due_idx"),
+            models.Index(fields=["citizen", "received_at"], name="letter_citizen_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(citizen__isnull=True) | models.Q(anonymous_caller__isnull=True),
+                name="letter_one_writer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_number
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in LetterState.open_states()
+
+
+class LetterEvent(models.Model):
+    """One row per step on the timeline: who, when, from, to, why, and whether the citizen sees it."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=32)
+    from_state = models.CharField(max_length=24, choices=LetterState.choices, blank=True)
+    to_state = models.CharField(max_length=24, choices=LetterState.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+    citizen_visible = models.BooleanField(default=False)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("信件流转记录")
+        verbose_name_plural = _("信件流转记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["letter", "at"], name="letterevent_letter_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.letter_id} {self.action}"
+
+
+class Extension(models.Model):
+    """A request to extend the reply deadline (once, up to 30 days, a leader decides)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审批")
+        APPROVED = "approved", _("已批准")
+        REFUSED = "refused", _("未批准")
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="extensions")
+    days = models.PositiveSmallIntegerField(_("延长天数"))
+    reason = models.TextField(_("延期理由"))
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("延期申请")
+        verbose_name_plural = _("延期申请")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter"], condition=models.Q(status="pending"), name="extension_one_pending_per_letter"
+            ),
+            models.UniqueConstraint(
+                fields=["letter"], condition=models.Q(status="approved"), name="extension_one_approved_per_letter"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter_id} +{self.days}"
+
+
+class Instruction(models.Model):
+    """A leader's instruction (批示) on a letter, shown on the handler's page."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="instructions")
+    leader = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("批示内容"))
+    due = models.DateField(_("办理期限"), null=True, blank=True)
+    created_at = models.DateTimeField()
+    response = models.TextField(_("落实情况"), blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("领导批示")
+        verbose_name_plural = _("领导批示")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class SupervisionOrder(models.Model):
+    """A supervision order (督办) from a superior unit, issued by an inspector or raised automatically."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="supervision_orders")
+    issuing_unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    automatic = models.BooleanField(_("自动督办"), default=False)
+    text = models.TextField(_("督办要求"))
+    due = models.DateField(_("督办期限"))
+    created_at = models.DateTimeField()
+    response = models.TextField(_("办理情况"), blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("督办")
+        verbose_name_plural = _("督办")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["issuing_unit", "responded_at", "due"], name="supervision_unit_open_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter"],
+                condition=models.Q(automatic=True, responded_at__isnull=True),
+                name="supervision_one_open_automatic",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+
+class Attachment(models.Model):
+    """A file on a letter: from the citizen (evidence) or internal to staff."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="letters/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    internal = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self) -> str:
+        return self.original_name
