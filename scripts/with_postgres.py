@@ -53,7 +53,7 @@ def main(argv: list[str]) -> int:
     if os.geteuid() == 0:
         shutil.chown(tmp, "postgres")
     port = free_port()
-    quiet = {"stdout": subprocess.DEVNULL}
+    quiet = subprocess.DEVNULL
     subprocess.run(
         as_postgres(
             [
@@ -69,7 +69,7 @@ def main(argv: list[str]) -> int:
             ]
         ),
         check=True,
-        **quiet,
+        stdout=quiet,
     )
     options = (
         f"-c listen_addresses=127.0.0.1 -p {port} -k {tmp} "
@@ -78,7 +78,7 @@ def main(argv: list[str]) -> int:
     subprocess.run(
         as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(tmp / "log"), "-w", "start"]),
         check=True,
-        **quiet,
+        stdout=quiet,
     )
     try:
         subprocess.run(
@@ -88,7 +88,7 @@ def main(argv: list[str]) -> int:
         print(f"with_postgres: PostgreSQL on 127.0.0.1:{port} in {tmp}", flush=True)
         return subprocess.run(argv, env=env).returncode
     finally:
-        subprocess.run(as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), **quiet)
+        subprocess.run(as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), stdout=quiet)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
