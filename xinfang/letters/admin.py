@@ -1,0 +1,50 @@
+"""Read-only admin views of letters: every change goes through the services, never the admin."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from xinfang.letters.models import Letter, LetterEvent, SupervisionOrder
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class LetterEventInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = LetterEvent
+    fields = ["at", "action", "from_state", "to_state", "actor", "citizen_visible", "reason"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Letter)
+class LetterAdmin(ReadOnlyAdmin):
+    list_display = ["tracking_number", "mailbox", "letter_type", "state", "current_due", "received_at"]
+    list_filter = ["state", "letter_type", "channel", "supervision_flag"]
+    search_fields = ["tracking_number"]
+    raw_id_fields = ["mailbox", "accused_unit", "intake_unit", "handling_unit", "citizen", "repeat_of"]
+    exclude = ["query_code_hash", "text", "citizen", "anonymous_caller"]  # identity and text stay in the console
+    inlines = [LetterEventInline]
+    show_full_result_count = False
+
+
+@admin.register(SupervisionOrder)
+class SupervisionOrderAdmin(ReadOnlyAdmin):
+    list_display = ["letter", "issuing_unit", "automatic", "due", "responded_at"]
+    list_filter = ["automatic"]
+    raw_id_fields = ["letter", "issuing_unit"]
