@@ -21,6 +21,10 @@ import pytest
 
 from xinfang.accounts.models import Role, User
 from xinfang.accounts.services import staff_create
+from xinfang.deadlines.calendar import forget_cached_years
+from xinfang.deadlines.models import HolidayYear
+from xinfang.deadlines.selectors import forget_cached_policies
+from xinfang.deadlines.services import holidays_load_from_chinese_calendar
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.services import department_for, ensure_default_mailboxes, load_units
@@ -31,6 +35,16 @@ PASSWORD = "correct-horse-battery-staple"
 def _load_tree() -> None:
     load_units()
     ensure_default_mailboxes()
+    if not HolidayYear.objects.exists():  # a transactional test flushed the migration's data
+        holidays_load_from_chinese_calendar(actor=None)
+    forget_cached_years()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_policy_caches() -> None:
+    """Per-process caches must not carry rows from a previous test's rolled-back transaction."""
+    forget_cached_years()
+    forget_cached_policies()
 
 
 @pytest.fixture(scope="session")
@@ -42,7 +56,7 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
 
 @pytest.fixture
 def tree(db: None) -> None:
-    if not Unit.objects.exists():
+    if not Unit.objects.exists() or not HolidayYear.objects.exists():
         _load_tree()
 
 

@@ -91,7 +91,7 @@ def _accused_covers(unit: Unit) -> Q:
     return accused_bureaus
 
 
-def letter_for(user: User, public_id: object) -> Letter:
+def letter_for(user: User, public_id: str) -> Letter:
     """Fetch a letter the user may see, or 404 (never reveals that a hidden letter exists)."""
     try:
         return (

@@ -23,7 +23,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 class LetterEventInline(admin.TabularInline):  # type: ignore[type-arg]
     model = LetterEvent
-    fields = ["at", "action", "from_state", "to_state", "actor", "citizen_visible", "reason"]
+    fields = ("at", "action", "from_state", "to_state", "actor", "citizen_visible", "reason")
     readonly_fields = fields
     extra = 0
     can_delete = False

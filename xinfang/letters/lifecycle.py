@@ -15,7 +15,7 @@ Services in ``services.py`` compute the new due dates and call ``apply``; nothin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -87,10 +87,10 @@ class Transition:
 
 def _t(
     action: Action,
-    sources: set[str],
+    sources: Iterable[str],
     target: str | set[str] | None,
     performer: Performer,
-    roles: set[str],
+    roles: Iterable[str],
     citizen_visible: bool,
     label: Any,
 ) -> Transition:

@@ -1,0 +1,127 @@
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from tests.conftest import make_staff
+from xinfang.accounts.demo import DEMO_PASSWORD, demo_cast
+from xinfang.accounts.models import Role, User
+from xinfang.orgs.choices import PoliceType, UnitLevel
+from xinfang.orgs.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+DEMO_DOC = Path(__file__).resolve().parents[2] / "docs" / "demo.md"
+
+
+def seed(*args: str) -> str:
+    out = StringIO()
+    call_command("seed_demo", "--no-letters", *args, stdout=out)
+    return out.getvalue()
+
+
+def staff(username: str) -> User:
+    return User.objects.select_related("unit").get(username=username)
+
+
+def test_the_national_platform_and_guangdong_get_their_staff(tree: None) -> None:
+    seed()
+    expected = {
+        "mps-seat": (Role.SEAT_AGENT, "MPS-discipline"),
+        "mps-acceptor": (Role.ACCEPTOR, "MPS-discipline"),
+        "mps-inspector": (Role.INSPECTOR, "MPS-discipline"),
+        "gd-seat": (Role.SEAT_AGENT, "440000"),
+        "gd-acceptor": (Role.ACCEPTOR, "440000"),
+        "gd-leader": (Role.LEADER, "440000"),
+        "gd-inspector": (Role.INSPECTOR, "440000-inspection"),
+        "gd-publisher": (Role.PUBLISHER, "440000"),
+        "gd-analyst": (Role.ANALYST, "440000"),
+        "gd-admin": (Role.ADMINISTRATOR, "440000"),
+        "tianhe-handler": (Role.HANDLER, "440106"),
+        "tianhe-leader": (Role.LEADER, "440106"),
+        "futian-handler": (Role.HANDLER, "440304"),
+    }
+    for username, (role, unit_code) in expected.items():
+        user = staff(username)
+        assert user.role_set == {role}, username
+        assert user.unit is not None and user.unit.code == unit_code, username
+        assert user.kind == User.Kind.STAFF and user.language == "zh-hans"
+
+
+def test_every_guangdong_city_has_an_acceptor_handler_leader_and_inspector(tree: None) -> None:
+    seed()
+    cities = Unit.objects.filter(level=UnitLevel.PREFECTURE, kind="bureau", division_code__startswith="44")
+    assert cities.count() == 21
+    for city in cities:
+        in_city = User.objects.filter(unit__path__startswith=city.path, unit__level=UnitLevel.PREFECTURE)
+        people = {u.role_set: u for u in in_city}
+        assert set(people) >= {frozenset({r}) for r in (Role.ACCEPTOR, Role.HANDLER, Role.LEADER, Role.INSPECTOR)}
+        inspector_unit = people[frozenset({Role.INSPECTOR})].unit
+        assert inspector_unit is not None
+        assert inspector_unit.bureau_of_department == city and inspector_unit.police_type == PoliceType.INSPECTION
+    assert staff("guangzhou-handler").unit == Unit.objects.get(code="440100")
+    assert staff("dongguan-handler").unit == Unit.objects.get(code="441900")
+
+
+def test_the_cast_has_distinct_chinese_names_and_the_documented_password(tree: None) -> None:
+    seed()
+    users = list(User.objects.filter(kind=User.Kind.STAFF))
+    names = [u.first_name for u in users]
+    assert len(users) > 100
+    assert len(set(names)) == len(names)
+    assert all(2 <= len(n) <= 3 and all("\u4e00" <= ch <= "\u9fff" for ch in n) for n in names)
+    assert all(u.username.isascii() for u in users)
+    assert Client().login(username="guangzhou-inspector", password=DEMO_PASSWORD)
+
+
+def test_if_empty_does_nothing_the_second_time(tree: None) -> None:
+    seed("--if-empty")
+    count = User.objects.count()
+    output = seed("--if-empty")
+    assert "not seeded" in output
+    assert User.objects.count() == count
+
+
+def test_if_empty_leaves_a_deployment_with_real_staff_alone(acceptor: User) -> None:
+    seed("--if-empty")
+    assert list(User.objects.filter(kind=User.Kind.STAFF)) == [acceptor]
+
+
+def test_without_if_empty_it_keeps_existing_accounts_and_adds_the_missing(guangzhou: Unit) -> None:
+    mine = make_staff("gd-acceptor", guangzhou, Role.HANDLER)
+    output = seed()
+    assert "1 already there" in output
+    assert staff("gd-acceptor").unit == guangzhou and staff("gd-acceptor").role_set == {Role.HANDLER}
+    assert staff("gd-acceptor").password == mine.password
+    assert User.objects.filter(username="gd-leader").exists()
+    assert "0 created" in seed()
+
+
+def test_the_demo_administrator_can_log_into_the_django_admin(tree: None) -> None:
+    seed()
+    client = Client()
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "gd-admin", "password": DEMO_PASSWORD, "next": "/admin/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+def test_a_demo_acceptor_is_refused_by_the_django_admin(tree: None) -> None:
+    seed()
+    client = Client()
+    response = client.post("/admin/login/", {"username": "gd-acceptor", "password": DEMO_PASSWORD})
+    assert response.status_code == 200  # the form again, with an error
+    assert client.get("/admin/").status_code == 302
+
+
+def test_docs_demo_lists_every_demo_login_with_its_name_and_the_password(tree: None) -> None:
+    doc = DEMO_DOC.read_text(encoding="utf-8")
+    assert DEMO_PASSWORD in doc
+    for person, unit in demo_cast():
+        assert f"| `{person.username}` | {person.full_name} |" in doc, person.username
+        assert f"(`{unit.code}`)" in doc

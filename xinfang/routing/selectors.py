@@ -1,0 +1,110 @@
+"""Reads for routing: the place of a letter in the unit tree, ancestors, and the active rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from xinfang.orgs.choices import UnitKind
+from xinfang.orgs.models import Mailbox, Unit
+from xinfang.routing.models import RoutingRule
+
+XPCC_CODE = "XPCC"
+# GB/T 2260 codes of the Corps' cities (石河子 659001 …) are under Xinjiang's 65 prefix, but the
+# cities are policed by the Corps' own organ, not by the Xinjiang department.
+XPCC_PREFIX = "6590"
+
+
+@dataclass(frozen=True)
+class Place:
+    """The bureau whose jurisdiction holds a place, and which division of the place found it.
+
+    ``division`` is the bureau whose division code matched; ``bureau`` is the one doing its work
+    now, which differs only when that division's bureau was merged into another.
+    """
+
+    bureau: Unit
+    division: Unit
+    matched_code: str
+
+    @property
+    def merged_from(self) -> Unit | None:
+        return self.division if self.division.pk != self.bureau.pk else None
+
+
+def _candidates(code: str) -> list[str]:
+    six = code[:6]
+    result: list[str] = []
+    for candidate in (six, six[:4] + "00", six[:2] + "0000"):
+        if candidate not in result:
+            result.append(candidate)
+    return result
+
+
+def _successor(unit: Unit) -> Unit:
+    """Follow a retired unit's ``merged_into`` chain to the unit that now holds its work."""
+    seen = {unit.pk}
+    while not unit.is_active and unit.merged_into_id is not None and unit.merged_into_id not in seen:
+        seen.add(unit.merged_into_id)
+        unit = Unit.objects.get(pk=unit.merged_into_id)
+    return unit
+
+
+def current_unit(unit: Unit) -> Unit | None:
+    """The active unit that does ``unit``'s work now (itself, or where it was merged), or None."""
+    found = _successor(unit)
+    return found if found.is_active else None
+
+
+def place_of(code: str) -> Place | None:
+    """The bureau for a GB/T 2260 code: the longest known prefix (county, then prefecture, then province).
+
+    A town code (9 or 12 digits) is read by its first six digits. Codes of the Corps' cities
+    fall back to the Corps' organ. Returns None for an empty or non-numeric code, or one whose
+    province is unknown.
+    """
+    if len(code) < 6 or not code.isdigit():
+        return None
+    candidates = _candidates(code)
+    in_corps = code.startswith(XPCC_PREFIX)
+    if in_corps:
+        candidates = candidates[:1]  # a Corps city, or else the Corps itself (never the Xinjiang department)
+    bureaus: dict[str, Unit] = {}
+    for unit in Unit.objects.filter(kind=UnitKind.BUREAU, division_code__in=candidates).order_by("-is_active", "path"):
+        bureaus.setdefault(unit.division_code, unit)
+    for candidate in candidates:
+        named = bureaus.get(candidate)
+        found = current_unit(named) if named is not None else None
+        if named is not None and found is not None:
+            return Place(bureau=found, division=named, matched_code=candidate)
+    if in_corps:
+        corps = Unit.objects.filter(code=XPCC_CODE, is_active=True).first()
+        return Place(bureau=corps, division=corps, matched_code=code[:6]) if corps is not None else None
+    return None
+
+
+def bureau_above(bureau: Unit, levels: int) -> Unit:
+    """The bureau ``levels`` steps up the tree from ``bureau``, stopping at the Ministry.
+
+    "Above" is the parent in the tree, not the next ``UnitLevel``: a Beijing district's parent is
+    the Beijing municipal bureau, Xiantao's is the Hubei department.
+    """
+    depth = max(1, bureau.depth - levels)
+    return Unit.objects.get(path=bureau.path[: Unit.steplen * depth])
+
+
+def matching_rules(*, mailbox: Mailbox, letter_type: str, police_type: str, division_code: str) -> list[RoutingRule]:
+    """Active rules that match a letter, first to apply first."""
+    rules = (
+        RoutingRule.objects.filter(is_active=True)
+        .filter(Q(mailbox__isnull=True) | Q(mailbox=mailbox))
+        .filter(letter_type__in=["", letter_type], police_type__in=["", police_type])
+        .select_related("target", "target__bureau_of_department", "mailbox")
+        .order_by("position", "id")
+    )
+    return [
+        rule
+        for rule in rules
+        if rule.matches(mailbox=mailbox, letter_type=letter_type, police_type=police_type, division_code=division_code)
+    ]
