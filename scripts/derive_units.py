@@ -47,8 +47,35 @@ SUFFIX_EN = [
 ]
 
 
-def romanise(name: str) -> str:
+# Conventional English names that plain pinyin gets wrong (polyphones, established spellings).
+# The full list of known romanisation problems is in docs/units-data.md.
+NAME_EN_OVERRIDES = {
+    "陕西省": "Shaanxi Province",
+    "内蒙古自治区": "Inner Mongolia Autonomous Region",
+    "西藏自治区": "Xizang Autonomous Region",
+    "花都区": "Huadu District",
+    "朝阳区": "Chaoyang District",
+    "朝阳市": "Chaoyang City",
+    "西安市": "Xi'an City",
+    "漯河市": "Luohe City",
+    "乌鲁木齐市": "Urumqi City",
+    "两江新区": "Liangjiang New Area",
+    "浦东新区": "Pudong New Area",
+    "滨海新区": "Binhai New Area",
+}
+
+
+def romanise(name: str, kind: str = "") -> str:
+    """Pinyin of the stem plus the English of the suffix; 林区 only for a forestry district itself."""
+    if name in NAME_EN_OVERRIDES:
+        return NAME_EN_OVERRIDES[name]
+    if name.endswith("新区"):
+        return "".join(lazy_pinyin(name[:-2])).capitalize() + " New Area"
+    if name.endswith("矿区"):
+        return "".join(lazy_pinyin(name[:-2])).capitalize() + " Mining District"
     for zh, en in SUFFIX_EN:
+        if zh == "林区" and kind != "林区":
+            continue
         if name.endswith(zh) and len(name) > len(zh):
             stem = name[: -len(zh)]
             return "".join(lazy_pinyin(stem)).capitalize() + " " + en
@@ -58,7 +85,7 @@ def romanise(name: str) -> str:
 def entry(code: str, name: str, kind: str, level: str, parent: str) -> dict[str, str]:
     """One division; the source gives prefecture codes in four digits, GB/T 2260 uses six."""
     code, parent = code.ljust(6, "0"), (parent.ljust(6, "0") if parent[:1].isdigit() else parent)
-    return {"code": code, "name": name, "name_en": romanise(name), "type": kind, "level": level, "parent": parent}
+    return {"code": code, "name": name, "name_en": romanise(name, kind), "type": kind, "level": level, "parent": parent}
 
 
 def derive() -> list[dict[str, str]]:

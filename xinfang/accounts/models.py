@@ -44,6 +44,7 @@ class User(AbstractUser):
             models.CheckConstraint(
                 condition=models.Q(kind="citizen", unit__isnull=True) | models.Q(kind="staff"),
                 name="user_citizen_has_no_unit",
+                violation_error_message=_("群众账户不能属于任何单位。"),
             )
         ]
 

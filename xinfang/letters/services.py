@@ -108,7 +108,9 @@ def letter_submit(
     A seat agent registers it for ``citizen`` or, where the mailbox allows anonymous telephone
     reports, for an anonymous caller (``anonymous_phone``). Returns the letter and its query code.
     """
-    _check_submission(mailbox, actor, letter_type, channel, subject, text, citizen, anonymous_phone, police_type)
+    _check_submission(
+        mailbox, actor, letter_type, channel, subject, text, citizen, anonymous_phone, police_type, accused_unit
+    )
     writer = actor if actor.is_citizen else citizen
     if repeat_of is not None and (writer is None or repeat_of.citizen_id != writer.pk):
         raise LifecycleError(_("只能关联同一信访人的信件。"))
@@ -157,6 +159,7 @@ def _check_submission(
     citizen: User | None,
     anonymous_phone: str | None,
     police_type: str,
+    accused_unit: Unit | None,
 ) -> None:
     if not mailbox.is_active:
         raise LifecycleError(_("该信箱已停止受理。"))
@@ -166,6 +169,8 @@ def _check_submission(
         raise LifecycleError(_("该信箱未开通此渠道。"))
     if police_type and police_type not in PoliceType.values:
         raise LifecycleError(_("警种无效。"))
+    if accused_unit is not None and letter_type not in (LetterType.COMPLAINT, LetterType.REPORT):
+        raise LifecycleError(_("只有投诉和举报可以填写被反映单位。"))
     if not subject.strip() or not text.strip():
         raise LifecycleError(_("标题和内容不能为空。"))
     if actor.is_citizen:
@@ -321,12 +326,15 @@ def letter_assign(
     unit: Unit,
     mode: str = AssignmentMode.TRANSFER,
     reason: str = "",
-    explanation: list[str] | None = None,
 ) -> Letter:
     """Transfer (转办) or assign with a duty to report back (交办) to a unit under the holder.
 
-    Recusal (回避) cannot be overridden: never to the accused unit or anything under it.
+    1. The routing proposal is computed and stored with the assignment, in both languages.
+    2. Choosing another unit than proposed needs a reason.
+    3. Recusal (回避) cannot be overridden: the routing proposal says which units it forbids.
     """
+    from xinfang.routing.engine import explanation_record
+
     if mode not in AssignmentMode.values:
         raise LifecycleError(_("请选择转办或交办。"))
     holder = letter.handling_unit or letter.intake_unit
@@ -335,10 +343,13 @@ def letter_assign(
         raise LifecycleError(_("该单位已撤销，不能转办。"))
     if not unit.path.startswith(holder_bureau.path):
         raise LifecycleError(_("只能转办给本单位或下级单位。"))
-    if letter.accused_unit is not None and unit.path.startswith(letter.accused_unit.bureau.path):
-        raise LifecycleError(_("依照回避规定，不能转给被反映单位或其下级单位办理。"))
     if letter.handling_unit_id == unit.pk:
         raise LifecycleError(_("信件已在该单位。"))
+    proposal, explanation = explanation_record(letter)
+    if not proposal.allows(unit):
+        raise LifecycleError(_("依照回避规定，不能转给被反映单位或其下级单位办理。"))
+    if unit.pk != proposal.unit.pk and not reason.strip():
+        raise LifecycleError(_("所选单位与系统建议（%(unit)s）不同，请说明理由。") % {"unit": proposal.unit.name})
     chain = [*letter.sender_chain, bureau_id(holder)]
     with transaction.atomic():
         _step(
@@ -353,7 +364,13 @@ def letter_assign(
                 "assigned_at": timezone.now(),
                 "sender_chain": chain,
             },
-            data={"unit": unit.code, "unit_name": unit.name, "mode": mode, "explanation": explanation or []},
+            data={
+                "unit": unit.code,
+                "mode": mode,
+                "proposed": proposal.unit.code,
+                "followed_proposal": unit.pk == proposal.unit.pk,
+                "explanation": explanation,
+            },
         )
     return letter
 

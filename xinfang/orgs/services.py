@@ -167,19 +167,35 @@ def department_for(bureau: Unit, police_type: str) -> Unit:
         return bureau.departments.get(police_type=police_type)
 
 
-def unit_create(*, parent: Unit, code: str, name: str, name_en: str, division_code: str, actor: User) -> Unit:
-    """A new bureau (e.g. a county created this year) under ``parent``."""
+def unit_create(
+    *, parent: Unit, code: str, name: str, name_en: str, division_code: str, actor: User, level: str | None = None
+) -> Unit:
+    """A new bureau (e.g. a county created this year) under ``parent``.
+
+    The level is the one below the parent's, except under a municipality or the XPCC (no
+    prefecture tier) where it is county; ``level`` may also say so for a province-direct county.
+    """
     if parent.is_department:
         raise UnitChangeError(_("警种部门下不能新设公安机关。"))
+    if not name.strip():
+        raise UnitChangeError(_("名称不能为空。"))
     if Unit.objects.filter(code=code).exists():
         raise UnitChangeError(_("代码 %(code)s 已被使用。") % {"code": code})
-    child_level = {
-        UnitLevel.MINISTRY: UnitLevel.PROVINCE,
-        UnitLevel.PROVINCE: UnitLevel.PREFECTURE,
-        UnitLevel.PREFECTURE: UnitLevel.COUNTY,
-    }.get(UnitLevel(parent.level))
-    if child_level is None:
+    if (
+        division_code
+        and Unit.objects.filter(kind=UnitKind.BUREAU, division_code=division_code, is_active=True).exists()
+    ):
+        raise UnitChangeError(_("区划代码 %(code)s 已有在用的公安机关。") % {"code": division_code})
+    order = [UnitLevel.MINISTRY, UnitLevel.PROVINCE, UnitLevel.PREFECTURE, UnitLevel.COUNTY]
+    if parent.level == UnitLevel.COUNTY:
         raise UnitChangeError(_("县级公安机关下不能再设公安机关。"))
+    child_level = order[order.index(UnitLevel(parent.level)) + 1]
+    if parent.level == UnitLevel.PROVINCE and (parent.division_type == "直辖市" or parent.code == "XPCC"):
+        child_level = UnitLevel.COUNTY
+    if level is not None:
+        if level not in order or order.index(UnitLevel(level)) <= order.index(UnitLevel(parent.level)):
+            raise UnitChangeError(_("新设单位的层级必须低于上级单位。"))
+        child_level = UnitLevel(level)
     with transaction.atomic():
         parent.refresh_from_db(fields=["path", "numchild", "depth"])
         unit = Unit.objects.add_child(
@@ -213,6 +229,8 @@ def unit_merge(*, source: Unit, target: Unit, actor: User, reason: str) -> Unit:
     """
     if source.pk == target.pk or target.is_within(source):
         raise UnitChangeError(_("不能并入自身或其下级单位。"))
+    if not source.is_active:
+        raise UnitChangeError(_("该单位已撤销或已合并。"))
     if source.is_department or target.is_department:
         raise UnitChangeError(_("只能合并公安机关，警种部门随之合并。"))
     if not target.is_active:
@@ -242,6 +260,8 @@ def unit_merge(*, source: Unit, target: Unit, actor: User, reason: str) -> Unit:
             reason=reason,
         )
         letters_follow_merged_unit(mapping=mapping, actor=actor, reason=reason)
+        # The merged unit's mailboxes close; the target's own mailbox takes letters from now on.
+        Mailbox.objects.filter(owner_id__in=list(mapping)).update(is_active=False)
     source.refresh_from_db()
     return source
 
@@ -258,6 +278,8 @@ def unit_retire(*, unit: Unit, actor: User, reason: str) -> Unit:
         .exists()
     ):
         raise UnitChangeError(_("请先处理该单位下属的公安机关。"))
+    if Mailbox.objects.filter(owner__path__startswith=unit.path, is_active=True).exists():
+        raise UnitChangeError(_("该单位仍有开通的信箱，请先关闭信箱。"))
     with transaction.atomic():
         now = timezone.now()
         Unit.objects.filter(path__startswith=unit.path).update(is_active=False, retired_at=now)

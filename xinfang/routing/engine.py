@@ -8,7 +8,9 @@ an acceptor who picks another unit can be checked with ``Proposal.allows``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from xinfang.letters.choices import LetterType
@@ -18,6 +20,9 @@ from xinfang.orgs.selectors import province_of
 from xinfang.orgs.services import department_for
 from xinfang.routing.models import RoutingRule, reachable
 from xinfang.routing.selectors import Place, bureau_above, current_unit, matching_rules, place_of
+
+if TYPE_CHECKING:
+    from xinfang.letters.models import Letter
 
 # Letter types that accuse a unit and so bring recusal (回避) into play.
 ACCUSATION_TYPES = (LetterType.COMPLAINT, LetterType.REPORT)
@@ -283,3 +288,43 @@ def _oversight_reason(letter_type: str, department: Unit) -> Reason:
     if letter_type == LetterType.REPORT:
         return Reason("oversight", _("举报违法违纪由纪检监察部门%(department)s办理。") % {"department": department})
     return Reason("oversight", _("投诉由督察部门%(department)s办理。") % {"department": department})
+
+
+def propose_for_letter(letter: Letter) -> Proposal:
+    """The proposal for a letter from where it now is.
+
+    At the front desk the letter's own mailbox bounds the search; once a unit above has passed it
+    down (12389 → province → city), the holder's own mailbox does, so each level routes within
+    its own jurisdiction.
+    """
+    holder = (letter.handling_unit or letter.intake_unit).bureau
+    mailbox = letter.mailbox
+    if holder.pk != letter.intake_unit.bureau.pk:
+        mailbox = Mailbox.objects.filter(owner=holder, is_active=True).first() or mailbox
+    return propose(
+        RoutingRequest(
+            mailbox=mailbox,
+            letter_type=letter.letter_type,
+            division_code=letter.division_code,
+            police_type=letter.police_type,
+            accused_unit=letter.accused_unit,
+            accuses_leadership=letter.accuses_leadership,
+        )
+    )
+
+
+def explanation_record(letter: Letter) -> tuple[Proposal, list[dict[str, str]]]:
+    """The proposal, and its reasons in both languages to store with an assignment.
+
+    The explanation is read long after, by people using either language, so it is rendered in
+    each rather than stored in whichever language the acceptor happened to use.
+    """
+    with translation.override("zh-hans"):
+        chinese = propose_for_letter(letter)
+    with translation.override("en"):
+        english = propose_for_letter(letter)
+    record = [
+        {"code": zh.code, "zh-hans": zh.text, "en": en.text}
+        for zh, en in zip(chinese.reasons, english.reasons, strict=True)
+    ]
+    return chinese, record

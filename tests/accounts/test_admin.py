@@ -1,0 +1,79 @@
+"""The back office of the accounts: Django's user admin with kind, unit, language and roles."""
+
+from __future__ import annotations
+
+from html import unescape
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from xinfang.accounts.models import Role, User
+from xinfang.orgs.models import Unit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def staff_client(client: Client, admin: User) -> Client:
+    client.force_login(admin)
+    return client
+
+
+def page(client: Client, url: str, language: str = "zh-hans") -> str:
+    response = client.get(url, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 200
+    return unescape(response.content.decode())
+
+
+def test_the_user_pages_render_with_unit_kind_language_and_roles(
+    staff_client: Client, handler: User, tree: None
+) -> None:
+    assert "handler" in page(staff_client, reverse("admin:accounts_user_changelist"))
+    body = page(staff_client, reverse("admin:accounts_user_change", args=[handler.pk]), "en")
+    assert 'name="kind"' in body and 'name="language"' in body
+    assert "admin-autocomplete" in body and 'name="unit"' in body
+    assert "Unit and language" in body
+    assert "role_grants-0-role" in body
+    assert "Role grant" in body
+    assert page(staff_client, reverse("admin:accounts_user_add"))
+
+
+def test_a_staff_account_is_created_with_its_unit_and_a_role(staff_client: Client, admin: User, tree: None) -> None:
+    tianhe = Unit.objects.get(code="440106")
+    data = {
+        "username": "new-handler", "usable_password": "true",
+        "password1": "Zr8!kq-passw0rd-long", "password2": "Zr8!kq-passw0rd-long",
+        "kind": User.Kind.STAFF, "unit": tianhe.pk, "language": "zh-hans",
+        "role_grants-TOTAL_FORMS": "1", "role_grants-INITIAL_FORMS": "0",
+        "role_grants-MIN_NUM_FORMS": "0", "role_grants-MAX_NUM_FORMS": "1000",
+        "role_grants-0-role": Role.HANDLER,
+    }  # fmt: skip
+    response = staff_client.post(reverse("admin:accounts_user_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user = User.objects.get(username="new-handler")
+    assert (user.unit, user.kind, user.has_role(Role.HANDLER)) == (tianhe, User.Kind.STAFF, True)
+    assert user.role_grants.get().granted_by == admin
+
+
+def test_a_citizen_account_cannot_be_given_a_unit(staff_client: Client, citizen: User, tree: None) -> None:
+    url = reverse("admin:accounts_user_change", args=[citizen.pk])
+    data = {
+        "username": citizen.username, "kind": User.Kind.CITIZEN, "language": "zh-hans",
+        "unit": Unit.objects.get(code="440106").pk, "is_active": "on",
+        "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
+        "role_grants-TOTAL_FORMS": "0", "role_grants-INITIAL_FORMS": "0",
+        "role_grants-MIN_NUM_FORMS": "0", "role_grants-MAX_NUM_FORMS": "1000",
+    }  # fmt: skip
+    response = staff_client.post(url, data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors()  # the model forbids a citizen in a unit
+    citizen.refresh_from_db()
+    assert citizen.unit is None
+
+
+def test_an_outsider_is_refused_the_user_admin(client: Client, outsider: User, handler: User) -> None:
+    client.force_login(outsider)
+    response = client.get(reverse("admin:accounts_user_change", args=[handler.pk]))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
