@@ -13,8 +13,8 @@ import datetime as dt
 import heapq
 import random
 from collections.abc import Callable
-from typing import Any
 from dataclasses import dataclass, field
+from typing import Any
 
 import time_machine
 from django.contrib.auth.hashers import make_password

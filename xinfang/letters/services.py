@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from xinfang.accounts.models import Role, User
 from xinfang.deadlines.policies import Step, limit_for
 from xinfang.letters import due_dates
-from xinfang.letters.access import bureau_id, is_recused
+from xinfang.letters.access import bureau_id, is_recused, letters_visible_to
 from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.lifecycle import Action, LifecycleError, apply, record_receipt
 from xinfang.letters.models import (
@@ -613,7 +613,7 @@ def letter_link_repeat(*, letter: Letter, earlier: Letter, actor: User) -> Lette
 
 def instruction_create(*, letter: Letter, actor: User, text: str, due: Any = None) -> Instruction:
     """A leader's instruction (批示) that lands on the handler's page."""
-    if not actor.has_role(Role.LEADER) or is_recused(actor, letter):
+    if not actor.has_role(Role.LEADER) or not letters_visible_to(actor).filter(pk=letter.pk).exists():
         raise LifecycleError(_("只有领导可以作出批示。"))
     text = _require_text(text, _("批示内容不能为空。"))
     return Instruction.objects.create(letter=letter, leader=actor, text=text, due=due, created_at=timezone.now())
