@@ -49,8 +49,6 @@ def time_limit_overrides(*, step: str, mailbox: Mailbox | None, letter_type: str
     rows = [
         row
         for row in _all_policies()
-        if row.step == step
-        and row.mailbox_id in {None, mailbox_id}
-        and row.letter_type in {"", letter_type or ""}
+        if row.step == step and row.mailbox_id in {None, mailbox_id} and row.letter_type in {"", letter_type or ""}
     ]
     return sorted(rows, key=lambda row: (row.mailbox_id is None, row.letter_type == ""))

@@ -4,17 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_staff_and_citizen_accounts'),
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('orgs', '0002_unitchange_add_actor'),
+        ("accounts", "0001_staff_and_citizen_accounts"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("orgs", "0002_unitchange_add_actor"),
     ]
 
     operations = [
         migrations.AlterConstraint(
-            model_name='user',
-            name='user_citizen_has_no_unit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'citizen'), ('unit__isnull', True)), ('kind', 'staff'), _connector='OR'), name='user_citizen_has_no_unit', violation_error_message='群众账户不能属于任何单位。'),
+            model_name="user",
+            name="user_citizen_has_no_unit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "citizen"), ("unit__isnull", True)), ("kind", "staff"), _connector="OR"
+                ),
+                name="user_citizen_has_no_unit",
+                violation_error_message="群众账户不能属于任何单位。",
+            ),
         ),
     ]
