@@ -123,13 +123,13 @@ def seed_letters(*, count: int = 2000, days: int = 150, seed: int = 2026) -> Dem
     citizens = _citizens(rng, max(50, count // 4))
     end = timezone.localdate()
     start = end - dt.timedelta(days=days)
-    per_day = max(1, count // days)
+    per_day = -(-count // (days + 1))  # ceiling: the count is reached by today
     made = 0
     with time_machine.travel(dt.datetime.combine(start, dt.time(9, 30), tzinfo=timezone.get_current_timezone())) as t:
         day = start
         while day <= end:
             t.move_to(dt.datetime.combine(day, dt.time(9, 30), tzinfo=timezone.get_current_timezone()))
-            for _ in range(per_day if made < count else 0):
+            for _ in range(min(per_day, count - made)):
                 _submit_one(sim, day, rng.choice(mailboxes), rng.choice(places), rng.choice(citizens))
                 made += 1
             while sim.queue and sim.queue[0].day <= day:

@@ -9,6 +9,7 @@ due date (after an extension) is warned about again but an old one never twice.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from xinfang.letters.lifecycle import Action, Conflict, apply
 from xinfang.letters.models import Letter, LetterState
 from xinfang.letters.services import superior_bureau, supervision_raise_automatic
+from xinfang.orgs.models import Unit
 
 S = LetterState
 BATCH = 500
@@ -56,8 +58,22 @@ def sweep_deadlines(*, today: dt.date | None = None) -> SweepResult:
     return result
 
 
-def _batches(qs: QuerySet[Letter]) -> list[Letter]:
-    return list(qs.select_related("mailbox", "handling_unit", "intake_unit").order_by("current_due", "pk")[:100000])
+def owing_unit(letter: Letter) -> Unit:
+    """The unit that owes the authorities' next step: the reviewer or re-examiner, else the holder."""
+    if letter.state == S.REVIEW_REQUESTED and letter.review_unit is not None:
+        return letter.review_unit
+    if letter.state == S.REEXAM_REQUESTED and letter.reexam_unit is not None:
+        return letter.reexam_unit
+    return letter.handling_unit or letter.intake_unit
+
+
+def _batches(qs: QuerySet[Letter]) -> Iterator[Letter]:
+    """Every matching letter, ``BATCH`` at a time by primary key, so memory stays flat at any size."""
+    related = ("mailbox", "handling_unit", "intake_unit", "review_unit", "reexam_unit")
+    last = 0
+    while batch := list(qs.filter(pk__gt=last).select_related(*related).order_by("pk")[:BATCH]):
+        yield from batch
+        last = batch[-1].pk
 
 
 def _mark(letter: Letter, action: Action, changes: dict[str, object]) -> int:
@@ -71,7 +87,7 @@ def _mark(letter: Letter, action: Action, changes: dict[str, object]) -> int:
 
 def _mark_overdue(letter: Letter) -> int:
     """Mark overdue and raise an automatic supervision order for the inspector one level above."""
-    holder = letter.handling_unit or letter.intake_unit
+    holder = owing_unit(letter)
     try:
         with transaction.atomic():
             apply(
