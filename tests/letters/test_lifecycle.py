@@ -173,3 +173,24 @@ def test_a_return_after_five_working_days_is_refused(
     assert letter.return_due == dt.date(2026, 11, 30)
     with time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=TZ), tick=False), pytest.raises(LifecycleError):
         s.letter_return_misrouted(letter=letter, actor=handler, reason="不属于本单位管辖")
+
+
+def test_the_sweep_marking_a_letter_does_not_make_staff_with_it_open_conflict(letter: Letter, acceptor: User) -> None:
+    from xinfang.letters.sweeps import sweep_deadlines
+
+    opened = Letter.objects.get(pk=letter.pk)  # the acceptor has the letter open
+    assert letter.accept_due is not None
+    assert sweep_deadlines(today=letter.accept_due).due_soon == 1
+    s.letter_accept(letter=opened, actor=acceptor)
+    assert opened.state == S.ACCEPTED
+    assert events(opened) == ["receive", "mark_due_soon", "accept"]
+
+
+def test_a_letter_accusing_the_mailbox_unit_is_received_one_level_above(
+    citizen: User, guangzhou: Unit, guangdong: Unit
+) -> None:
+    gz_mailbox = Mailbox.objects.get(owner=guangzhou)
+    letter = submit(citizen, gz_mailbox, letter_type=LetterType.REPORT, accused_unit=guangzhou).letter
+    assert letter.intake_unit == guangdong
+    plain = submit(citizen, gz_mailbox).letter
+    assert plain.intake_unit == guangzhou

@@ -21,7 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -71,6 +71,7 @@ class Action(StrEnum):
     CLOSE_WINDOW_PASSED = "close_window_passed"
     MARK_DUE_SOON = "mark_due_soon"
     MARK_OVERDUE = "mark_overdue"
+    LINK_REPEAT = "link_repeat"
     FOLLOW_MERGED_UNIT = "follow_merged_unit"
 
 
@@ -83,6 +84,9 @@ class Transition:
     roles: frozenset[str]
     citizen_visible: bool
     label: Any = field(compare=False)
+    # System marks (due soon, overdue) do not bump the version: they change nothing a person is
+    # editing, so staff with the letter open must not get a conflict because the sweep ran.
+    bumps_version: bool = True
 
 
 def _t(
@@ -93,9 +97,13 @@ def _t(
     roles: Iterable[str],
     citizen_visible: bool,
     label: Any,
+    *,
+    bumps_version: bool = True,
 ) -> Transition:
     targets = frozenset() if target is None else frozenset({target} if isinstance(target, str) else target)
-    return Transition(action, frozenset(sources), targets, performer, frozenset(roles), citizen_visible, label)
+    return Transition(
+        action, frozenset(sources), targets, performer, frozenset(roles), citizen_visible, label, bumps_version
+    )
 
 
 OPEN_HANDLING = {S.ASSIGNED, S.IN_HANDLING, S.REPLY_DRAFTED}
@@ -150,10 +158,12 @@ TRANSITIONS: Mapping[Action, Transition] = {
            gettext_lazy("评价期满未评价，办结")),
         _t(Action.CLOSE_WINDOW_PASSED, {S.EVALUATED, S.REVIEW_ANSWERED}, S.CLOSED, Performer.SYSTEM, set(), True,
            gettext_lazy("申请期满，办结")),
-        _t(Action.MARK_DUE_SOON, set(LetterState.authority_clock_states()), None, Performer.SYSTEM, set(), False,
-           gettext_lazy("临近期限提醒")),
-        _t(Action.MARK_OVERDUE, set(LetterState.authority_clock_states()), None, Performer.SYSTEM, set(), False,
-           gettext_lazy("逾期并自动督办")),
+        _t(Action.MARK_DUE_SOON, LetterState.authority_clock_states(), None, Performer.SYSTEM, set(), False,
+           gettext_lazy("临近期限提醒"), bumps_version=False),
+        _t(Action.MARK_OVERDUE, LetterState.authority_clock_states(), None, Performer.SYSTEM, set(), False,
+           gettext_lazy("逾期并自动督办"), bumps_version=False),
+        _t(Action.LINK_REPEAT, LetterState.open_states(), None, Performer.HOLDER, {Role.ACCEPTOR}, False,
+           gettext_lazy("关联重复信件")),
         _t(Action.FOLLOW_MERGED_UNIT, set(LetterState.open_states()), None, Performer.SYSTEM, set(), False,
            gettext_lazy("单位合并，随之移交")),
     ]
@@ -178,6 +188,7 @@ def apply(
     changes: Mapping[str, Any] | None = None,
     data: Mapping[str, Any] | None = None,
     citizen_visible: bool | None = None,
+    guard: Q | None = None,
 ) -> LetterEvent:
     """Apply ``action`` to ``letter`` as ``actor`` and record it.
 
@@ -185,18 +196,11 @@ def apply(
     the front desk, ACCEPTED, or to an intermediate unit, ASSIGNED). ``changes`` are further
     fields written in the same conditional update (due dates, the handling unit …). On success
     ``letter`` is updated in memory. Must run inside ``transaction.atomic`` (services do);
-    raises :class:`LifecycleError` or :class:`Conflict`.
+    raises :class:`LifecycleError` or :class:`Conflict`. ``guard`` adds a condition to the
+    update: the sweep's marks, which leave the version alone, use it so that two sweeps at once
+    cannot both mark the same due date.
     """
-    from xinfang.letters.access import may_perform
-
-    transition = TRANSITIONS[action]
-    if letter.state not in transition.sources:
-        raise LifecycleError(
-            _("信件当前状态为“%(state)s”，不能%(action)s。")
-            % {"state": letter.get_state_display(), "action": transition.label}
-        )
-    if not may_perform(actor, letter, transition):
-        raise LifecycleError(_("您无权对此信件执行“%(action)s”。") % {"action": transition.label})
+    transition = ensure_allowed(letter, action, actor=actor)
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("lifecycle.apply must run inside transaction.atomic")
     target = _target(transition, to)
@@ -204,9 +208,11 @@ def apply(
     if target is not None:
         values["state"] = target
     now = timezone.now()
-    updated = Letter.objects.filter(pk=letter.pk, state=letter.state, version=letter.version).update(
-        version=F("version") + 1, updated_at=now, **values
-    )
+    bump = 1 if transition.bumps_version else 0
+    current = Letter.objects.filter(pk=letter.pk, state=letter.state, version=letter.version)
+    if guard is not None:
+        current = current.filter(guard)
+    updated = current.update(version=F("version") + bump, updated_at=now, **values)
     if updated != 1:
         raise Conflict(_("这封信刚刚被其他人处理过，请刷新后查看最新情况再操作。"))
     event = LetterEvent.objects.create(
@@ -222,9 +228,28 @@ def apply(
     )
     for name, value in values.items():
         setattr(letter, name, value)
-    letter.version += 1
+    letter.version += bump
     letter.updated_at = now
     return event
+
+
+def ensure_allowed(letter: Letter, action: Action, *, actor: User | None) -> Transition:
+    """Refuse ``action`` unless the table allows it from the letter's state and the actor may do it.
+
+    Services call this before their own checks, so that someone who may not act is told so,
+    and not, say, that a deadline has passed.
+    """
+    from xinfang.letters.access import may_perform
+
+    transition = TRANSITIONS[action]
+    if letter.state not in transition.sources:
+        raise LifecycleError(
+            _("信件当前状态为“%(state)s”，不能%(action)s。")
+            % {"state": letter.get_state_display(), "action": transition.label}
+        )
+    if not may_perform(actor, letter, transition):
+        raise LifecycleError(_("您无权对此信件执行“%(action)s”。") % {"action": transition.label})
+    return transition
 
 
 def _target(transition: Transition, to: str | None) -> str | None:

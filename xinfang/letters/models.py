@@ -299,10 +299,12 @@ class SupervisionOrder(models.Model):
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["issuing_unit", "responded_at", "due"], name="supervision_unit_open_idx")]
         constraints = [
+            # One open automatic order per letter and supervising unit: a later stage that goes
+            # overdue at another level gets its own order, a repeated sweep never a second one.
             models.UniqueConstraint(
-                fields=["letter"],
+                fields=["letter", "issuing_unit"],
                 condition=models.Q(automatic=True, responded_at__isnull=True),
-                name="supervision_one_open_automatic",
+                name="supervision_one_open_automatic_per_unit",
             )
         ]
 

@@ -24,7 +24,7 @@ from xinfang.deadlines.policies import Step, limit_for
 from xinfang.letters import due_dates
 from xinfang.letters.access import bureau_id, is_recused, letters_visible_to
 from xinfang.letters.choices import Channel, LetterType
-from xinfang.letters.lifecycle import Action, LifecycleError, apply, record_receipt
+from xinfang.letters.lifecycle import Action, LifecycleError, apply, ensure_allowed, record_receipt
 from xinfang.letters.models import (
     AnonymousCaller,
     AssignmentMode,
@@ -137,7 +137,7 @@ def letter_submit(
             anonymous_caller=caller,
             registered_by=None if actor.is_citizen else actor,
             repeat_of=repeat_of,
-            intake_unit=mailbox.owner,
+            intake_unit=intake_unit_for(mailbox, accused_unit),
             query_code_hash=hash_query_code(code),
             received_at=now,
             acceptance_clock_from=now,
@@ -147,6 +147,17 @@ def letter_submit(
         _save_with_unique_tracking_number(letter, mailbox, day)
         record_receipt(letter, actor=actor)
     return Submission(letter=letter, query_code=code)
+
+
+def intake_unit_for(mailbox: Mailbox, accused_unit: Unit | None) -> Unit:
+    """The front desk: the mailbox's unit, unless the letter accuses it or a unit above it.
+
+    Recusal starts at intake: a letter to the Guangzhou mailbox accusing the Guangzhou bureau is
+    received by the front desk one level above, whose staff may see it.
+    """
+    if accused_unit is not None and mailbox.owner.path.startswith(accused_unit.bureau.path):
+        return superior_bureau(accused_unit)
+    return mailbox.owner
 
 
 def _check_submission(
@@ -266,6 +277,7 @@ def concluded_predecessor(letter: Letter) -> Letter | None:
 
 
 def letter_accept(*, letter: Letter, actor: User) -> Letter:
+    ensure_allowed(letter, Action.ACCEPT, actor=actor)
     concluded = concluded_predecessor(letter)
     if concluded is not None:
         raise LifecycleError(
@@ -279,6 +291,7 @@ def letter_accept(*, letter: Letter, actor: User) -> Letter:
 
 def letter_refuse(*, letter: Letter, actor: User, reason: str, text: str = "") -> Letter:
     """Not accepted, with a reason code and the written notice (the standard text unless given)."""
+    ensure_allowed(letter, Action.REFUSE, actor=actor)
     if reason not in RefusalReason.values:
         raise LifecycleError(_("请选择不予受理的理由。"))
     notice = text.strip() or str(RefusalReason(reason).label)
@@ -335,6 +348,7 @@ def letter_assign(
     """
     from xinfang.routing.engine import explanation_record
 
+    ensure_allowed(letter, Action.ASSIGN, actor=actor)
     if mode not in AssignmentMode.values:
         raise LifecycleError(_("请选择转办或交办。"))
     holder = letter.handling_unit or letter.intake_unit
@@ -382,7 +396,10 @@ def letter_return_misrouted(*, letter: Letter, actor: User, reason: str) -> Lett
     2. The loop is bounded: on the second return the inspector of the sender — the common
        superior of both — gets an automatic supervision order, and no unit may return it again.
     """
+    ensure_allowed(letter, Action.RETURN_MISROUTED, actor=actor)
     reason = _require_text(reason, _("请说明退回理由。"))
+    if not letter.sender_chain:
+        raise LifecycleError(_("只有已转办的信件才能退回。"))
     if letter.return_count >= MAX_RETURNS:
         raise LifecycleError(_("该信件已被退回两次，由督察部门协调确定承办单位，不能再次退回。"))
     if letter.return_due is not None and _today() > letter.return_due:
@@ -428,6 +445,7 @@ def letter_start_handling(*, letter: Letter, actor: User) -> Letter:
 
 def letter_request_extension(*, letter: Letter, actor: User, days: int, reason: str) -> Extension:
     """Ask a leader for more time: once per letter, up to the policy's maximum (30 days by law)."""
+    ensure_allowed(letter, Action.REQUEST_EXTENSION, actor=actor)
     reason = _require_text(reason, _("请说明延期理由。"))
     maximum = limit_for(Step.EXTENSION, mailbox=letter.mailbox, letter_type=letter.letter_type).days
     if not 1 <= days <= maximum:
@@ -443,6 +461,7 @@ def letter_request_extension(*, letter: Letter, actor: User, days: int, reason: 
 
 def letter_decide_extension(*, letter: Letter, actor: User, approve: bool, note: str = "") -> Extension:
     """A leader approves (the reply date moves and the citizen is told why) or refuses."""
+    ensure_allowed(letter, Action.DECIDE_EXTENSION, actor=actor)
     extension = letter.extensions.filter(status=Extension.Status.PENDING).first()
     if extension is None:
         raise LifecycleError(_("没有待审批的延期申请。"))
@@ -473,6 +492,7 @@ def letter_decide_extension(*, letter: Letter, actor: User, approve: bool, note:
 
 def letter_report_back(*, letter: Letter, actor: User, text: str) -> Letter:
     """For an assigned (交办) letter: the handling unit reports its result to the assigning unit."""
+    ensure_allowed(letter, Action.REPORT_BACK, actor=actor)
     if letter.assignment_mode != AssignmentMode.ASSIGN:
         raise LifecycleError(_("只有交办的信件需要报告办理结果。"))
     text = _require_text(text, _("请填写办理结果。"))
@@ -520,6 +540,7 @@ def letter_approve_reply(*, letter: Letter, actor: User, text: str | None = None
 
 def letter_reply_directly(*, letter: Letter, actor: User, text: str) -> Letter:
     """The short path for inquiries, suggestions and praise: the front desk answers after accepting."""
+    ensure_allowed(letter, Action.REPLY_DIRECTLY, actor=actor)
     if letter.letter_type not in SHORT_PATH_TYPES:
         raise LifecycleError(_("投诉、举报和求决类信件须转办办理，不能直接答复。"))
     text = _require_text(text, _("答复内容不能为空。"))
@@ -533,6 +554,7 @@ def letter_reply_directly(*, letter: Letter, actor: User, text: str) -> Letter:
 
 
 def letter_evaluate(*, letter: Letter, actor: User, rating: str, comment: str = "") -> Letter:
+    ensure_allowed(letter, Action.EVALUATE, actor=actor)
     if rating not in Rating.values:
         raise LifecycleError(_("请选择满意、基本满意或不满意。"))
     if letter.evaluation_due is not None and _today() > letter.evaluation_due:
@@ -545,6 +567,7 @@ def letter_evaluate(*, letter: Letter, actor: User, rating: str, comment: str = 
 
 def letter_request_review(*, letter: Letter, actor: User, reason: str) -> Letter:
     """复查: within 30 days of the reply, to the superior of the unit that replied."""
+    ensure_allowed(letter, Action.REQUEST_REVIEW, actor=actor)
     reason = _require_text(reason, _("请说明申请复查的理由。"))
     if letter.review_request_due is None or _today() > letter.review_request_due:
         raise LifecycleError(_("已超过申请复查的期限。"))
@@ -555,8 +578,9 @@ def letter_request_review(*, letter: Letter, actor: User, reason: str) -> Letter
 
 
 def letter_answer_review(*, letter: Letter, actor: User, text: str) -> Letter:
+    ensure_allowed(letter, Action.ANSWER_REVIEW, actor=actor)
     text = _require_text(text, _("复查意见不能为空。"))
-    assert letter.review_unit is not None
+    reexam_unit = superior_bureau(letter.review_unit) if letter.review_unit is not None else None
     with transaction.atomic():
         _step(
             letter,
@@ -566,7 +590,7 @@ def letter_answer_review(*, letter: Letter, actor: User, text: str) -> Letter:
             changes={
                 "review_answer": text,
                 "review_answered_at": timezone.now(),
-                "reexam_unit": superior_bureau(letter.review_unit),
+                "reexam_unit": reexam_unit,
             },
         )
     return letter
@@ -574,6 +598,7 @@ def letter_answer_review(*, letter: Letter, actor: User, text: str) -> Letter:
 
 def letter_request_reexam(*, letter: Letter, actor: User, reason: str) -> Letter:
     """复核: within 30 days of the review answer, to the next superior."""
+    ensure_allowed(letter, Action.REQUEST_REEXAM, actor=actor)
     reason = _require_text(reason, _("请说明申请复核的理由。"))
     if letter.reexam_request_due is None or _today() > letter.reexam_request_due:
         raise LifecycleError(_("已超过申请复核的期限。"))
@@ -594,17 +619,21 @@ def letter_answer_reexam(*, letter: Letter, actor: User, text: str) -> Letter:
 
 def letter_link_repeat(*, letter: Letter, earlier: Letter, actor: User) -> Letter:
     """Link a repeat letter (same writer, same matter) to the earlier one: answered together, counted once."""
+    ensure_allowed(letter, Action.LINK_REPEAT, actor=actor)
     if letter.pk == earlier.pk or letter.citizen_id is None or letter.citizen_id != earlier.citizen_id:
         raise LifecycleError(_("只能关联同一信访人的另一封信件。"))
     if earlier.repeat_of_id == letter.pk:
         raise LifecycleError(_("不能相互关联。"))
+    if not letters_visible_to(actor).filter(pk=earlier.pk).exists():
+        raise LifecycleError(_("只能关联同一信访人的另一封信件。"))
     with transaction.atomic():
-        Letter.objects.filter(pk=letter.pk).update(repeat_of=earlier)
-        letter.repeat_of = earlier
-        LetterEvent.objects.create(
-            letter=letter, action="link_repeat", from_state=letter.state, to_state=letter.state, actor=actor,
-            at=timezone.now(), data={"earlier": earlier.tracking_number},
-        )  # fmt: skip
+        _step(
+            letter,
+            Action.LINK_REPEAT,
+            actor=actor,
+            changes={"repeat_of": earlier},
+            data={"earlier": earlier.tracking_number},
+        )
     return letter
 
 

@@ -46,7 +46,9 @@ def sweep_deadlines(*, today: dt.date | None = None) -> SweepResult:
         due_soon_marked=F("current_due")
     )
     for letter in _batches(due_soon):
-        result.due_soon += _mark(letter, Action.MARK_DUE_SOON, {"due_soon_marked": letter.current_due})
+        result.due_soon += _mark(
+            letter, Action.MARK_DUE_SOON, {"due_soon_marked": letter.current_due}, guard=_not_yet("due_soon_marked")
+        )
     closable = (
         Q(state=S.REPLIED, evaluation_due__lt=today, review_request_due__lt=today)
         | Q(state=S.EVALUATED, review_request_due__lt=today)
@@ -76,10 +78,15 @@ def _batches(qs: QuerySet[Letter]) -> Iterator[Letter]:
         last = batch[-1].pk
 
 
-def _mark(letter: Letter, action: Action, changes: dict[str, object]) -> int:
+def _not_yet(mark: str) -> Q:
+    """The mark was not made for the current due date (another sweep may just have made it)."""
+    return Q(**{f"{mark}__isnull": True}) | ~Q(**{mark: F("current_due")})
+
+
+def _mark(letter: Letter, action: Action, changes: dict[str, object], guard: Q | None = None) -> int:
     try:
         with transaction.atomic():
-            apply(letter, action, actor=None, changes=changes, data={"due": str(letter.current_due)})
+            apply(letter, action, actor=None, changes=changes, data={"due": str(letter.current_due)}, guard=guard)
     except Conflict:
         return 0
     return 1
@@ -96,6 +103,7 @@ def _mark_overdue(letter: Letter) -> int:
                 actor=None,
                 changes={"overdue_marked": letter.current_due, "supervision_flag": True},
                 data={"due": str(letter.current_due)},
+                guard=_not_yet("overdue_marked"),
             )
             supervision_raise_automatic(
                 letter=letter,
