@@ -39,6 +39,8 @@ from xinfang.letters.models import (
 )
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox, Unit
+from xinfang.orgs.selectors import bureau_above
+from xinfang.routing.engine import intake_unit_for
 
 S = LetterState
 QUERY_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
@@ -147,17 +149,6 @@ def letter_submit(
         _save_with_unique_tracking_number(letter, mailbox, day)
         record_receipt(letter, actor=actor)
     return Submission(letter=letter, query_code=code)
-
-
-def intake_unit_for(mailbox: Mailbox, accused_unit: Unit | None) -> Unit:
-    """The front desk: the mailbox's unit, unless the letter accuses it or a unit above it.
-
-    Recusal starts at intake: a letter to the Guangzhou mailbox accusing the Guangzhou bureau is
-    received by the front desk one level above, whose staff may see it.
-    """
-    if accused_unit is not None and mailbox.owner.path.startswith(accused_unit.bureau.path):
-        return superior_bureau(accused_unit)
-    return mailbox.owner
 
 
 def _check_submission(
@@ -516,10 +507,8 @@ def letter_reject_reply(*, letter: Letter, actor: User, note: str) -> Letter:
 
 
 def superior_bureau(unit: Unit) -> Unit:
-    """The bureau one level above ``unit``'s bureau (the Ministry has none above it: itself)."""
-    bureau = unit.bureau
-    parent = Unit.objects.get_parent(bureau)
-    return parent.bureau if parent is not None else bureau
+    """The bureau one level above ``unit``'s bureau (the Ministry is its own superior)."""
+    return bureau_above(unit.bureau, 1)
 
 
 def _reply_changes(letter: Letter) -> dict[str, Any]:

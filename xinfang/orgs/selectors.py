@@ -49,3 +49,13 @@ def units_under(unit: Unit, *, include_self: bool = True) -> QuerySet[Unit]:
 def bureau_for_division(division_code: str) -> Unit | None:
     """The active bureau whose jurisdiction has exactly this division code."""
     return Unit.objects.filter(kind=UnitKind.BUREAU, division_code=division_code, is_active=True).first()
+
+
+def bureau_above(bureau: Unit, levels: int) -> Unit:
+    """The bureau ``levels`` steps up the tree from ``bureau``, stopping at the Ministry.
+
+    "Above" is the parent in the tree, not the next ``UnitLevel``: a Beijing district's parent is
+    the Beijing municipal bureau, Xiantao's is the Hubei department.
+    """
+    depth = max(1, bureau.depth - levels)
+    return Unit.objects.get(path=bureau.path[: Unit.steplen * depth])

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from xinfang.letters.choices import LetterType
 from xinfang.orgs.choices import OVERSIGHT_POLICE_TYPES, PoliceType
 from xinfang.orgs.models import Mailbox, Unit
-from xinfang.orgs.selectors import province_of
+from xinfang.orgs.selectors import bureau_above, province_of
 from xinfang.orgs.services import department_for
 from xinfang.routing.models import RoutingRule, reachable
-from xinfang.routing.selectors import Place, bureau_above, current_unit, matching_rules, place_of
+from xinfang.routing.selectors import Place, current_unit, matching_rules, place_of
 
 if TYPE_CHECKING:
     from xinfang.letters.models import Letter
@@ -288,6 +288,17 @@ def _oversight_reason(letter_type: str, department: Unit) -> Reason:
     if letter_type == LetterType.REPORT:
         return Reason("oversight", _("举报违法违纪由纪检监察部门%(department)s办理。") % {"department": department})
     return Reason("oversight", _("投诉由督察部门%(department)s办理。") % {"department": department})
+
+
+def intake_unit_for(mailbox: Mailbox, accused_unit: Unit | None) -> Unit:
+    """The front desk that receives a letter: the mailbox's unit, unless recusal forbids it.
+
+    A letter to the Guangzhou mailbox accusing the Guangzhou bureau (or a unit above it) is
+    received one level above the accused bureau, whose staff may see it.
+    """
+    if accused_unit is not None and mailbox.owner.path.startswith(accused_unit.bureau.path):
+        return bureau_above(accused_unit.bureau, 1)
+    return mailbox.owner
 
 
 def propose_for_letter(letter: Letter) -> Proposal:

@@ -84,16 +84,6 @@ def place_of(code: str) -> Place | None:
     return None
 
 
-def bureau_above(bureau: Unit, levels: int) -> Unit:
-    """The bureau ``levels`` steps up the tree from ``bureau``, stopping at the Ministry.
-
-    "Above" is the parent in the tree, not the next ``UnitLevel``: a Beijing district's parent is
-    the Beijing municipal bureau, Xiantao's is the Hubei department.
-    """
-    depth = max(1, bureau.depth - levels)
-    return Unit.objects.get(path=bureau.path[: Unit.steplen * depth])
-
-
 def matching_rules(*, mailbox: Mailbox, letter_type: str, police_type: str, division_code: str) -> list[RoutingRule]:
     """Active rules that match a letter, first to apply first."""
     rules = (
