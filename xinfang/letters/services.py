@@ -8,6 +8,7 @@ translated message; two staff acting at once get ``Conflict``.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -233,8 +234,14 @@ def _require_text(value: str, message: str) -> str:
     return value.strip()
 
 
-def _today() -> Any:
+def _today() -> dt.date:
     return timezone.localdate()
+
+
+def _require_within(due: dt.date | None, message: str) -> None:
+    """Refuse a citizen's request once its window (a stored due date) has passed."""
+    if due is None or _today() > due:
+        raise LifecycleError(message)
 
 
 # ---------------------------------------------------------------- front desk
@@ -546,8 +553,8 @@ def letter_evaluate(*, letter: Letter, actor: User, rating: str, comment: str = 
     ensure_allowed(letter, Action.EVALUATE, actor=actor)
     if rating not in Rating.values:
         raise LifecycleError(_("请选择满意、基本满意或不满意。"))
-    if letter.evaluation_due is not None and _today() > letter.evaluation_due:
-        raise LifecycleError(_("评价期限已过。"))
+    if letter.evaluation_due is not None:
+        _require_within(letter.evaluation_due, _("评价期限已过。"))
     with transaction.atomic():
         _step(letter, Action.EVALUATE, actor=actor, reason=comment, changes={"rating": rating},
               data={"rating": rating})  # fmt: skip
@@ -558,8 +565,7 @@ def letter_request_review(*, letter: Letter, actor: User, reason: str) -> Letter
     """复查: within 30 days of the reply, to the superior of the unit that replied."""
     ensure_allowed(letter, Action.REQUEST_REVIEW, actor=actor)
     reason = _require_text(reason, _("请说明申请复查的理由。"))
-    if letter.review_request_due is None or _today() > letter.review_request_due:
-        raise LifecycleError(_("已超过申请复查的期限。"))
+    _require_within(letter.review_request_due, _("已超过申请复查的期限。"))
     with transaction.atomic():
         _step(letter, Action.REQUEST_REVIEW, actor=actor, reason=reason,
               changes={"review_requested_at": timezone.now()})  # fmt: skip
@@ -589,8 +595,7 @@ def letter_request_reexam(*, letter: Letter, actor: User, reason: str) -> Letter
     """复核: within 30 days of the review answer, to the next superior."""
     ensure_allowed(letter, Action.REQUEST_REEXAM, actor=actor)
     reason = _require_text(reason, _("请说明申请复核的理由。"))
-    if letter.reexam_request_due is None or _today() > letter.reexam_request_due:
-        raise LifecycleError(_("已超过申请复核的期限。"))
+    _require_within(letter.reexam_request_due, _("已超过申请复核的期限。"))
     with transaction.atomic():
         _step(letter, Action.REQUEST_REEXAM, actor=actor, reason=reason,
               changes={"reexam_requested_at": timezone.now()})  # fmt: skip
@@ -629,7 +634,7 @@ def letter_link_repeat(*, letter: Letter, earlier: Letter, actor: User) -> Lette
 # ---------------------------------------------------------------- instructions and supervision
 
 
-def instruction_create(*, letter: Letter, actor: User, text: str, due: Any = None) -> Instruction:
+def instruction_create(*, letter: Letter, actor: User, text: str, due: dt.date | None = None) -> Instruction:
     """A leader's instruction (批示) that lands on the handler's page."""
     if not actor.has_role(Role.LEADER) or not letters_visible_to(actor).filter(pk=letter.pk).exists():
         raise LifecycleError(_("只有领导可以作出批示。"))
@@ -648,7 +653,7 @@ def instruction_respond(*, instruction: Instruction, actor: User, text: str) -> 
     return instruction
 
 
-def supervision_order_issue(*, letter: Letter, actor: User, text: str, due: Any) -> SupervisionOrder:
+def supervision_order_issue(*, letter: Letter, actor: User, text: str, due: dt.date | None) -> SupervisionOrder:
     """An inspector's supervision order (督办) on a letter held under their bureau."""
     if not actor.has_role(Role.INSPECTOR) or actor.unit is None or is_recused(actor, letter):
         raise LifecycleError(_("只有督察人员可以督办。"))
