@@ -18,9 +18,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.utils import timezone, translation
 
 from xinfang.accounts.models import Role, User
-from xinfang.accounts.services import staff_create
+from xinfang.accounts.services import citizen_create, staff_create
 from xinfang.deadlines.calendar import forget_cached_years
 from xinfang.deadlines.models import HolidayYear
 from xinfang.deadlines.selectors import forget_cached_policies
@@ -38,6 +40,13 @@ def _load_tree() -> None:
     if not HolidayYear.objects.exists():  # a transactional test flushed the migration's data
         holidays_load_from_chinese_calendar(actor=None)
     forget_cached_years()
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """A request in English must not leave English active for the next test in the process."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
 
 
 @pytest.fixture(autouse=True)
@@ -125,7 +134,11 @@ def outsider(shenzhen: Unit) -> User:
 
 @pytest.fixture
 def citizen(db: None) -> User:
-    user = User(username="citizen-13800138000", kind=User.Kind.CITIZEN, first_name="张三")
-    user.set_password(PASSWORD)
-    user.save()
-    return user
+    return citizen_create(
+        real_name="张三",
+        id_number="11010519491231002X",
+        phone="13800138000",
+        password=PASSWORD,
+        phone_verified_at=timezone.now(),
+        address="广州市天河区体育西路1号",
+    )

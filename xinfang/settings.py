@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "treebeard",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "django_tasks",
     "django_tasks_db",
     "xinfang.orgs",
@@ -58,6 +62,7 @@ INSTALLED_APPS = [
     "xinfang.routing",
     "xinfang.audit",
     "xinfang.notifications",
+    "xinfang.signin",
     "xinfang.portal",
     "xinfang.console",
     "xinfang.api",
@@ -70,8 +75,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: it turns a lockout into its response.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, as django-axes requires: refuses sign-in while an account or address is locked out.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "xinfang.urls"
@@ -171,6 +185,14 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("XINFANG_LOG_LEVEL", "INFO")},
 }
+
+# Text messages (SMS): see xinfang.notifications.sms. "console" logs, "file" appends JSON lines
+# to var/sms/, "locmem" keeps an outbox for tests, "http" posts to the operator's gateway.
+SMS_BACKEND = os.environ.get("XINFANG_SMS_BACKEND", "http" if PRODUCTION else "file")
+SMS_GATEWAY_URL = os.environ.get("XINFANG_SMS_GATEWAY_URL", "")
+SMS_GATEWAY_KEY = os.environ.get("XINFANG_SMS_GATEWAY_KEY", "")
+SMS_GATEWAY_TIMEOUT = float(os.environ.get("XINFANG_SMS_GATEWAY_TIMEOUT", "5"))
+SMS_FILE_DIR = VAR_DIR / "sms"
 
 # How many days before a due date the sweep warns that a letter is due soon.
 XINFANG_DUE_SOON_DAYS = int(os.environ.get("XINFANG_DUE_SOON_DAYS", "3"))

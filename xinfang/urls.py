@@ -8,5 +8,7 @@ from django.urls import include, path
 urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("console/", include("xinfang.signin.urls")),
+    path("console/", include("xinfang.console.urls")),
     path("", include("xinfang.portal.urls")),
 ]

@@ -81,3 +81,26 @@ class RoleGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.get_role_display()}"
+
+
+class CitizenIdentity(models.Model):
+    """A citizen's real-name identity, kept apart from the account and from letter text.
+
+    Read and written only through ``accounts.services`` / ``accounts.selectors`` (lookups by
+    phone go through ``citizen_by_phone``), so that the confidentiality work can encrypt these
+    fields and look them up by keyed hash without changing any caller.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="identity")
+    real_name = models.CharField(_("姓名"), max_length=60)
+    id_number = models.CharField(_("身份证号码"), max_length=18)
+    phone = models.CharField(_("手机号码"), max_length=20, unique=True)
+    phone_verified_at = models.DateTimeField(_("手机验证时间"), null=True, blank=True)
+    address = models.CharField(_("联系地址"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("实名信息")
+        verbose_name_plural = _("实名信息")
+
+    def __str__(self) -> str:
+        return f"identity of user {self.user_id}"

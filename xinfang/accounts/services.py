@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from collections.abc import Iterable
 
 from django.db import transaction
 
-from xinfang.accounts.models import RoleGrant, User
+from xinfang.accounts.models import CitizenIdentity, RoleGrant, User
 from xinfang.orgs.models import Unit
 
 
@@ -49,4 +51,38 @@ def staff_set_roles(*, user: User, roles: Iterable[str], actor: User | None) -> 
         have = set(user.role_grants.values_list("role", flat=True))
         RoleGrant.objects.bulk_create(RoleGrant(user=user, role=r, granted_by=actor) for r in wanted - have)
     user.__dict__.pop("_role_set", None)
+    return user
+
+
+def citizen_create(
+    *,
+    real_name: str,
+    id_number: str,
+    phone: str,
+    password: str | None,
+    phone_verified_at: dt.datetime | None,
+    address: str = "",
+    language: str = "zh-hans",
+) -> User:
+    """Create a citizen account with its real-name identity (validated by the caller's form).
+
+    The username is internal (citizens sign in with their mobile number); ``password=None``
+    leaves an account that can only sign in with an SMS code.
+    """
+    with transaction.atomic():
+        user = User(username=f"c-{uuid.uuid4().hex[:20]}", kind=User.Kind.CITIZEN, language=language)
+        user.first_name = real_name
+        if password is None:
+            user.set_unusable_password()
+        else:
+            user.set_password(password)
+        user.save()
+        CitizenIdentity.objects.create(
+            user=user,
+            real_name=real_name,
+            id_number=id_number.upper(),
+            phone=phone,
+            phone_verified_at=phone_verified_at,
+            address=address,
+        )
     return user

@@ -19,7 +19,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from xinfang.accounts.models import Role, User
-from xinfang.letters.models import Letter
+from xinfang.letters.models import Letter, LetterState, Message
 from xinfang.orgs.models import Unit
 
 if TYPE_CHECKING:
@@ -67,6 +67,25 @@ def may_perform(actor: User | None, letter: Letter, transition: Transition) -> b
         Performer.REEXAM: letter.reexam_unit,
     }
     return same_bureau(actor, unit_for[Performer(performer)])
+
+
+def may_post_message(actor: User, letter: Letter, kind: str) -> bool:
+    """Citizens write to their own open letters; the unit holding a letter answers them; any
+    staff who may see a letter may leave an internal note on it."""
+    if not actor.is_active:
+        return False
+    if kind == Message.Kind.FROM_CITIZEN:
+        return actor.is_citizen and letter.citizen_id == actor.pk and letter.state in LetterState.open_states()
+    if actor.is_citizen or is_recused(actor, letter):
+        return False
+    if kind == Message.Kind.TO_CITIZEN:
+        holder = letter.handling_unit or letter.intake_unit
+        return (
+            letter.citizen_id is not None
+            and bool({Role.HANDLER, Role.ACCEPTOR} & actor.role_set)
+            and same_bureau(actor, holder)
+        )
+    return letters_visible_to(actor).filter(pk=letter.pk).exists()
 
 
 def letters_visible_to(user: User) -> QuerySet[Letter]:

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from xinfang.accounts.models import Role, User
 from xinfang.letters.models import Letter, LetterEvent, LetterState
+from xinfang.letters.signals import letter_event_recorded
 
 S = LetterState
 
@@ -226,6 +227,7 @@ def apply(
         citizen_visible=transition.citizen_visible if citizen_visible is None else citizen_visible,
         data=dict(data or {}),
     )
+    letter_event_recorded.send(sender=LetterEvent, event=event)
     for name, value in values.items():
         setattr(letter, name, value)
     letter.version += bump
@@ -268,7 +270,7 @@ def _target(transition: Transition, to: str | None) -> str | None:
 
 def record_receipt(letter: Letter, *, actor: User | None) -> LetterEvent:
     """The first timeline row of a new letter (its creation is not a transition of an existing row)."""
-    return LetterEvent.objects.create(
+    event = LetterEvent.objects.create(
         letter=letter,
         action="receive",
         from_state="",
@@ -277,3 +279,5 @@ def record_receipt(letter: Letter, *, actor: User | None) -> LetterEvent:
         at=letter.received_at,
         citizen_visible=True,
     )
+    letter_event_recorded.send(sender=LetterEvent, event=event)
+    return event

@@ -321,6 +321,7 @@ class Attachment(models.Model):
     content_type = models.CharField(max_length=100)
     size = models.PositiveIntegerField()
     internal = models.BooleanField(default=False)
+    message = models.ForeignKey("Message", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -332,3 +333,35 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Message(models.Model):
+    """Online communication on a letter: citizen ↔ handler, and staff's internal notes.
+
+    Internal notes are never shown to the citizen (nor are internal attachments).
+    """
+
+    class Kind(models.TextChoices):
+        FROM_CITIZEN = "from_citizen", _("群众留言")
+        TO_CITIZEN = "to_citizen", _("回复群众")
+        INTERNAL_NOTE = "internal_note", _("内部备注")
+
+    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="messages")
+    kind = models.CharField(_("类别"), max_length=20, choices=Kind.choices)
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("内容"))
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("留言")
+        verbose_name_plural = _("留言")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["letter", "created_at"], name="message_letter_idx")]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+    @property
+    def citizen_visible(self) -> bool:
+        return self.kind != self.Kind.INTERNAL_NOTE

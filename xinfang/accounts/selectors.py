@@ -1,0 +1,89 @@
+"""Reads from accounts, including the one way to read a letter writer's identity.
+
+Identity fields are read only here (and written only in ``accounts.services``), so that
+encryption at rest and keyed-hash lookups can change in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext as _
+
+from xinfang.accounts.models import CitizenIdentity, User
+
+if TYPE_CHECKING:
+    from xinfang.letters.models import Letter
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 欧阳娜娜 → 欧***; a Latin name keeps its first letter."""
+    name = name.strip()
+    return name[:1] + "*" * (len(name) - 1) if name else ""
+
+
+def mask_phone(phone: str) -> str:
+    """13812341234 → 138****1234; short numbers keep only their last two digits."""
+    digits = phone.strip()
+    if len(digits) >= 11:
+        return digits[:3] + "****" + digits[-4:]
+    return "*" * max(len(digits) - 2, 0) + digits[-2:]
+
+
+def mask_id_number(id_number: str) -> str:
+    """440106199001011234 → 4401**********1234."""
+    return id_number[:4] + "*" * max(len(id_number) - 8, 0) + id_number[-4:] if id_number else ""
+
+
+@dataclass(frozen=True)
+class WriterIdentity:
+    """Who wrote a letter. ``anonymous`` for a caller who gave no name."""
+
+    name: str
+    phone: str
+    id_number: str
+    address: str
+    anonymous: bool
+
+    @property
+    def masked_name(self) -> str:
+        return _("匿名来电人") if self.anonymous else mask_name(self.name)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+
+def citizen_identity(user: User) -> CitizenIdentity | None:
+    try:
+        return user.identity
+    except CitizenIdentity.DoesNotExist:
+        return None
+
+
+def writer_identity(letter: Letter) -> WriterIdentity:
+    """The identity behind a letter, in clear: callers show ``masked_*`` unless revealing."""
+    if letter.anonymous_caller_id is not None and letter.anonymous_caller is not None:
+        return WriterIdentity(name="", phone=letter.anonymous_caller.phone, id_number="", address="", anonymous=True)
+    identity = citizen_identity(letter.citizen) if letter.citizen is not None else None
+    if identity is None:
+        name = letter.citizen.get_full_name() if letter.citizen is not None else ""
+        return WriterIdentity(name=name, phone="", id_number="", address="", anonymous=False)
+    return WriterIdentity(
+        name=identity.real_name,
+        phone=identity.phone,
+        id_number=identity.id_number,
+        address=identity.address,
+        anonymous=False,
+    )
+
+
+def citizen_by_phone(phone: str) -> User | None:
+    """The citizen account registered with this mobile number, if any."""
+    identity = CitizenIdentity.objects.select_related("user").filter(phone=phone.strip()).first()
+    return identity.user if identity is not None else None

@@ -1,0 +1,15 @@
+"""The staff console under /console/ (sign-in itself is the ``signin`` app)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from xinfang.console import urls_desk, urls_work, views
+
+app_name = "console"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    *urls_desk.urlpatterns,
+    *urls_work.urlpatterns,
+]
