@@ -10,5 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("console/", include("xinfang.signin.urls")),
     path("console/", include("xinfang.console.urls")),
+    path("inbox/", include("xinfang.notifications.urls")),
     path("", include("xinfang.portal.urls")),
 ]

@@ -88,6 +88,22 @@ def may_post_message(actor: User, letter: Letter, kind: str) -> bool:
     return letters_visible_to(actor).filter(pk=letter.pk).exists()
 
 
+# Roles whose work needs the writer's full identity, and the unit they must belong to.
+REVEAL_ROLES_AT_INTAKE = frozenset({Role.SEAT_AGENT, Role.ACCEPTOR})
+REVEAL_ROLES_AT_HOLDER = frozenset({Role.HANDLER, Role.LEADER})
+
+
+def may_reveal_identity(actor: User, letter: Letter) -> bool:
+    """The front desk (to contact the writer) and the unit handling the letter (to investigate
+    and reply) may reveal who wrote it, with a stated reason; supervisors and others see it masked."""
+    if not actor.is_active or actor.is_citizen or is_recused(actor, letter):
+        return False
+    roles = actor.role_set
+    if roles & REVEAL_ROLES_AT_INTAKE and same_bureau(actor, letter.intake_unit):
+        return True
+    return bool(roles & REVEAL_ROLES_AT_HOLDER) and same_bureau(actor, letter.handling_unit)
+
+
 def letters_visible_to(user: User) -> QuerySet[Letter]:
     """Every letter ``user`` may open (one query; recusal applied)."""
     if not user.is_active:
