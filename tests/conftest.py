@@ -25,11 +25,11 @@ from xinfang.accounts.models import Role, User
 from xinfang.accounts.services import citizen_create, staff_create
 from xinfang.deadlines.calendar import forget_cached_years
 from xinfang.deadlines.models import HolidayYear
-from xinfang.deadlines.selectors import forget_cached_policies
 from xinfang.deadlines.services import holidays_load_from_chinese_calendar
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.services import department_for, ensure_default_mailboxes, load_units
+from xinfang.table_cache import forget_all_table_caches
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -53,7 +53,7 @@ def _default_language() -> Iterator[None]:
 def _fresh_policy_caches() -> None:
     """Per-process caches must not carry rows from a previous test's rolled-back transaction."""
     forget_cached_years()
-    forget_cached_policies()
+    forget_all_table_caches()
 
 
 @pytest.fixture(scope="session")

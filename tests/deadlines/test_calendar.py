@@ -84,11 +84,17 @@ def test_the_cache_expires(django_assert_num_queries: Any, monkeypatch: pytest.M
         is_working_day(D(2026, 10, 5))
 
 
-def test_a_year_without_official_data_is_checked_again_each_time(django_assert_num_queries: Any) -> None:
+def test_a_year_without_official_data_is_remembered_until_the_year_is_loaded(
+    django_assert_num_queries: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     with django_assert_num_queries(1):
-        is_working_day(D(2027, 1, 1))
-    with django_assert_num_queries(1):
-        is_working_day(D(2027, 1, 1))
+        assert is_working_day(D(2027, 1, 1))  # a Friday; no official data yet
+    with django_assert_num_queries(0):
+        assert is_working_day(D(2027, 1, 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        HolidayYear.objects.create(year=2027, source="test")
+        Holiday.objects.create(date=D(2027, 1, 1), name="元旦")
+    assert not is_working_day(D(2027, 1, 1))
 
 
 def test_the_cache_stays_off_while_a_holiday_change_is_uncommitted(django_assert_num_queries: Any) -> None:

@@ -86,7 +86,7 @@ def _year(year: int) -> _Year:
     if cached is not None and _clock() - cached.read_at < CACHE_SECONDS:
         return cached
     fresh = _read_year(year)
-    if fresh.official and _cache.pending_changes == 0:
+    if _cache.pending_changes == 0:  # a year without official data too: loading one clears the cache
         _cache.years[year] = fresh
     return fresh
 

@@ -54,7 +54,8 @@ def sweep_deadlines(*, today: dt.date | None = None) -> SweepResult:
         | Q(state=S.EVALUATED, review_request_due__lt=today)
         | Q(state=S.REVIEW_ANSWERED, reexam_request_due__lt=today)
     )
-    for letter in _batches(Letter.objects.filter(closable)):
+    windows = Letter.objects.filter(state__in=[S.REPLIED, S.EVALUATED, S.REVIEW_ANSWERED])  # the state index
+    for letter in _batches(windows.filter(closable)):
         action = Action.CLOSE_UNEVALUATED if letter.state == S.REPLIED else Action.CLOSE_WINDOW_PASSED
         result.closed += _mark(letter, action, {"finished_at": timezone.now()})
     return result

@@ -7,11 +7,13 @@ an acceptor who picks another unit can be checked with ``Proposal.allows``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.letters.choices import LetterType
 from xinfang.orgs.choices import OVERSIGHT_POLICE_TYPES, PoliceType
@@ -32,10 +34,29 @@ PROVINCE_DEPTH = 2
 
 @dataclass(frozen=True)
 class Reason:
-    """One line of the explanation: a stable ``code`` and a sentence in the active language."""
+    """One line of the explanation: a stable ``code``, a lazy sentence and its values.
+
+    ``text`` renders in the active language each time it is read, so one proposal can be stored
+    in both languages without routing twice.
+    """
 
     code: str
-    text: str
+    template: Promise | str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return str(self.template) % {name: str(value) for name, value in self.values.items()}
+
+
+@dataclass(frozen=True)
+class DivisionName:
+    """A unit's division name, read in the language active when the reason is rendered."""
+
+    unit: Unit
+
+    def __str__(self) -> str:
+        return self.unit.division_display
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -115,12 +136,12 @@ def _territorial(request: RoutingRequest, reasons: list[Reason]) -> Unit:
     owner = request.mailbox.owner
     code = request.division_code.strip()
     if not code:
-        reasons.append(Reason("no_place", _("信件未写明地点，由信箱主管单位%(owner)s受理。") % {"owner": owner}))
+        reasons.append(Reason("no_place", _("信件未写明地点，由信箱主管单位%(owner)s受理。"), {"owner": owner}))
         return owner
     place = place_of(code)
     if place is None:
         text = _("地点代码“%(code)s”不在行政区划数据中，由信箱主管单位%(owner)s受理。")
-        reasons.append(Reason("unknown_place", text % {"code": code, "owner": owner}))
+        reasons.append(Reason("unknown_place", text, {"code": code, "owner": owner}))
         return owner
     bureau = place.bureau
     _explain_place(code, place, reasons)
@@ -130,7 +151,7 @@ def _territorial(request: RoutingRequest, reasons: list[Reason]) -> Unit:
         text = _(
             "该地点不在本信箱主管单位%(owner)s的辖区内；信件不转出辖区，先由%(owner)s受理，必要时再转送%(bureau)s。"
         )
-        reasons.append(Reason("outside_mailbox", text % {"owner": owner.bureau, "bureau": bureau}))
+        reasons.append(Reason("outside_mailbox", text, {"owner": owner.bureau, "bureau": bureau}))
         return owner
     return bureau
 
@@ -140,14 +161,14 @@ def _explain_place(code: str, place: Place, reasons: list[Reason]) -> None:
     bureau = place.bureau
     if place.matched_code != code:
         text = _("地点代码 %(code)s 不在行政区划数据中，按其所属区划 %(matched)s（%(place)s）确定管辖。")
-        values = {"code": code, "matched": place.matched_code, "place": place.division.division_display}
-        reasons.append(Reason("place_prefix", text % values))
+        values = {"code": code, "matched": place.matched_code, "place": DivisionName(place.division)}
+        reasons.append(Reason("place_prefix", text, values))
     if place.merged_from is not None:
         text = _("%(old)s已并入%(new)s，由%(new)s管辖。")
-        reasons.append(Reason("merged", text % {"old": place.merged_from, "new": bureau}))
+        reasons.append(Reason("merged", text, {"old": place.merged_from, "new": bureau}))
     text = _("地点 %(code)s（%(place)s）属于%(bureau)s管辖。")
-    values = {"code": place.matched_code, "place": place.division.division_display, "bureau": bureau}
-    reasons.append(Reason("territorial", text % values))
+    values = {"code": place.matched_code, "place": DivisionName(place.division), "bureau": bureau}
+    reasons.append(Reason("territorial", text, values))
 
 
 def _national_reach(bureau: Unit, reasons: list[Reason]) -> Unit:
@@ -155,17 +176,17 @@ def _national_reach(bureau: Unit, reasons: list[Reason]) -> Unit:
     province = province_of(bureau) or bureau
     if province.pk != bureau.pk:
         text = _("12389 全国平台只分流到省级公安机关：交由%(province)s，再由其转交%(bureau)s。")
-        reasons.append(Reason("national_province", text % {"province": province, "bureau": bureau}))
+        reasons.append(Reason("national_province", text, {"province": province, "bureau": bureau}))
     return province
 
 
 def _by_police_type(unit: Unit, police_type: str, reasons: list[Reason]) -> Unit:
     if not police_type:
-        reasons.append(Reason("no_police_type", _("未指定警种，由%(unit)s本级分办。") % {"unit": unit}))
+        reasons.append(Reason("no_police_type", _("未指定警种，由%(unit)s本级分办。"), {"unit": unit}))
         return unit
     department = department_for(unit.bureau, police_type)
     text = _("警种为“%(type)s”，由%(department)s承办。")
-    reasons.append(Reason("police_type", text % {"type": PoliceType(police_type).label, "department": department}))
+    reasons.append(Reason("police_type", text, {"type": PoliceType(police_type).label, "department": department}))
     return department
 
 
@@ -181,14 +202,14 @@ def _first_rule(request: RoutingRequest, reasons: list[Reason]) -> tuple[Routing
         target = current_unit(rule.target)
         if target is None:
             text = _("分流规则“%(rule)s”的目标%(target)s已撤销，未适用。")
-            reasons.append(Reason("rule_skipped", text % {"rule": rule, "target": rule.target}))
+            reasons.append(Reason("rule_skipped", text, {"rule": rule, "target": rule.target}))
             continue
         if not reachable(request.mailbox, target):
             text = _("分流规则“%(rule)s”的目标%(target)s既不在本信箱主管单位的辖区内，也不是其上级，未适用。")
-            reasons.append(Reason("rule_skipped", text % {"rule": rule, "target": target}))
+            reasons.append(Reason("rule_skipped", text, {"rule": rule, "target": target}))
             continue
         reasons.append(
-            Reason("rule", _("适用分流规则“%(rule)s”，由%(target)s办理。") % {"rule": rule, "target": target})
+            Reason("rule", _("适用分流规则“%(rule)s”，由%(target)s办理。"), {"rule": rule, "target": target})
         )
         return rule, target
     return None, None
@@ -234,7 +255,7 @@ def _at_the_ministry(
     if rule is not None:
         reasons.append(_rule_vs_recusal(rule, proposed, kept=proposed.pk == department.pk))
     text = _("被投诉或举报的是公安部本级，没有更高一级的公安机关，由%(department)s办理。")
-    reasons.append(Reason("highest", text % {"department": department}))
+    reasons.append(Reason("highest", text, {"department": department}))
     return Proposal(unit=department, reasons=tuple(reasons), recusal_floor=ministry, recusal_exception=department)
 
 
@@ -243,9 +264,9 @@ def _rule_vs_recusal(rule: RoutingRule, target: Unit, *, kept: bool) -> Reason:
         text = _(
             "分流规则“%(rule)s”指定的%(target)s是被投诉或举报单位上级的督察或纪检监察部门，符合回避要求，予以保留。"
         )
-        return Reason("rule_kept", text % {"rule": rule, "target": target})
+        return Reason("rule_kept", text, {"rule": rule, "target": target})
     text = _("分流规则“%(rule)s”指定的%(target)s不符合回避要求，已被回避规则取代。")
-    return Reason("rule_overridden", text % {"rule": rule, "target": target})
+    return Reason("rule_overridden", text, {"rule": rule, "target": target})
 
 
 def _oversees(unit: Unit, above: Unit) -> bool:
@@ -271,23 +292,23 @@ def _recusal_reason(letter_type: str, accused: Unit, floor: Unit) -> Reason:
             if is_report
             else _("信件投诉%(accused)s，按回避原则，该单位及其下属单位均不办理此件。")
         )
-    return Reason("recusal", text % {"accused": accused, "floor": floor})
+    return Reason("recusal", text, {"accused": accused, "floor": floor})
 
 
 def _graded_reason(accuses_leadership: bool, floor: Unit, above: Unit) -> Reason:
     if not accuses_leadership:
-        return Reason("graded", _("按照分级负责原则，由上一级%(above)s办理。") % {"above": above})
+        return Reason("graded", _("按照分级负责原则，由上一级%(above)s办理。"), {"above": above})
     if floor.depth - above.depth < 2:  # two levels were asked, but the Ministry is the top
         text = _("信件反映%(floor)s领导班子的问题，应提高两级，但最高只到%(above)s。")
     else:
         text = _("信件反映%(floor)s领导班子的问题，提高两级，由%(above)s办理。")
-    return Reason("leadership", text % {"floor": floor, "above": above})
+    return Reason("leadership", text, {"floor": floor, "above": above})
 
 
 def _oversight_reason(letter_type: str, department: Unit) -> Reason:
     if letter_type == LetterType.REPORT:
-        return Reason("oversight", _("举报违法违纪由纪检监察部门%(department)s办理。") % {"department": department})
-    return Reason("oversight", _("投诉由督察部门%(department)s办理。") % {"department": department})
+        return Reason("oversight", _("举报违法违纪由纪检监察部门%(department)s办理。"), {"department": department})
+    return Reason("oversight", _("投诉由督察部门%(department)s办理。"), {"department": department})
 
 
 def intake_unit_for(mailbox: Mailbox, accused_unit: Unit | None) -> Unit:
@@ -330,12 +351,12 @@ def explanation_record(letter: Letter) -> tuple[Proposal, list[dict[str, str]]]:
     The explanation is read long after, by people using either language, so it is rendered in
     each rather than stored in whichever language the acceptor happened to use.
     """
-    with translation.override("zh-hans"):
-        chinese = propose_for_letter(letter)
-    with translation.override("en"):
-        english = propose_for_letter(letter)
-    record = [
-        {"code": zh.code, "zh-hans": zh.text, "en": en.text}
-        for zh, en in zip(chinese.reasons, english.reasons, strict=True)
-    ]
-    return chinese, record
+    proposal = propose_for_letter(letter)
+    record = []
+    for reason in proposal.reasons:
+        rendered = {"code": reason.code}
+        for language in ("zh-hans", "en"):
+            with translation.override(language):
+                rendered[language] = reason.text
+        record.append(rendered)
+    return proposal, record

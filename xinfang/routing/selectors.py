@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from xinfang.orgs.choices import UnitKind
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.routing.models import RoutingRule
+from xinfang.table_cache import TableCache
 
 XPCC_CODE = "XPCC"
 # GB/T 2260 codes of the Corps' cities (石河子 659001 …) are under Xinjiang's 65 prefix, but the
@@ -84,17 +83,19 @@ def place_of(code: str) -> Place | None:
     return None
 
 
+def _active_rules() -> list[RoutingRule]:
+    rules = RoutingRule.objects.filter(is_active=True).select_related("target", "target__bureau_of_department")
+    return list(rules.order_by("position", "id"))
+
+
+# Rules are few and read for every routing decision; a unit's merge or retirement changes a target.
+_rules: TableCache[RoutingRule] = TableCache(_active_rules, watch=(RoutingRule, Unit))
+
+
 def matching_rules(*, mailbox: Mailbox, letter_type: str, police_type: str, division_code: str) -> list[RoutingRule]:
     """Active rules that match a letter, first to apply first."""
-    rules = (
-        RoutingRule.objects.filter(is_active=True)
-        .filter(Q(mailbox__isnull=True) | Q(mailbox=mailbox))
-        .filter(letter_type__in=["", letter_type], police_type__in=["", police_type])
-        .select_related("target", "target__bureau_of_department", "mailbox")
-        .order_by("position", "id")
-    )
     return [
         rule
-        for rule in rules
+        for rule in _rules.rows()
         if rule.matches(mailbox=mailbox, letter_type=letter_type, police_type=police_type, division_code=division_code)
     ]
