@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1:8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo missing-root)
 APT_PACKAGES := postgresql chromium fonts-noto-cjk fonts-hanazono gettext libpango-1.0-0 libpangoft2-1.0-0
 
-.PHONY: run test test-slow lint typecheck test-sqlite test-postgres test-browser system-packages messages clean
+.PHONY: run test test-slow lint typecheck security test-sqlite test-postgres test-browser system-packages messages clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -69,7 +69,19 @@ test-postgres: $(VENV)/.dev-installed node_modules/.installed system-packages me
 test-browser: $(VENV)/.dev-installed node_modules/.installed system-packages messages
 	$(VENV)/bin/pytest -q -m browser
 
-test: system-packages lint typecheck test-sqlite test-postgres test-browser
+# Security checks. bandit: the code, failing on medium severity and up (asserts are allowed, as in
+# ruff; see [tool.bandit] in pyproject.toml). pip-audit: the pinned requirements against PyPI's
+# vulnerability feed (pip-audit has no offline database; its HTTP cache is var/pip-audit-cache).
+# When that feed does not answer for a pinned package it is not audited but skipped, saying so.
+PIP_AUDIT_PROBE := https://pypi.org/pypi/django/$(shell sed -n 's/^django==//p' requirements/base.txt)/json
+security: $(VENV)/.dev-installed
+	@if $(PY) -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=10)" "$(PIP_AUDIT_PROBE)" 2>/dev/null; then \
+	  $(VENV)/bin/pip-audit --progress-spinner off --no-deps --disable-pip --cache-dir var/pip-audit-cache \
+	    -r requirements/base.txt -r requirements/dev.txt; \
+	else echo "#####  pip-audit skipped: no network (PyPI's vulnerability feed did not answer $(PIP_AUDIT_PROBE))  #####"; fi
+	$(VENV)/bin/bandit -q -c pyproject.toml -r xinfang --severity-level medium
+
+test: system-packages lint typecheck security test-sqlite test-postgres test-browser
 
 # The long simulations (10,000 letters over a year) on both databases: about 6 + 10 minutes.
 test-slow: $(VENV)/.dev-installed node_modules/.installed system-packages messages

@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.utils import timezone, translation
 
 from xinfang.accounts.models import Role, User
@@ -142,3 +143,11 @@ def citizen(db: None) -> User:
         phone_verified_at=timezone.now(),
         address="广州市天河区体育西路1号",
     )
+
+
+@pytest.fixture
+def admin_client(client: Client, admin_user: User) -> Client:
+    """pytest-django's admin client, signed in with both factors (the admin demands them)."""
+    from tests.console.conftest import sign_in
+
+    return sign_in(client, admin_user)

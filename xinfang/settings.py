@@ -101,6 +101,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "xinfang.notifications.context_processors.inbox",
             ],
         },
     },
@@ -196,3 +197,100 @@ SMS_FILE_DIR = VAR_DIR / "sms"
 
 # How many days before a due date the sweep warns that a letter is due soon.
 XINFANG_DUE_SOON_DAYS = int(os.environ.get("XINFANG_DUE_SOON_DAYS", "3"))
+
+# Uploads: attachments to letters (xinfang.letters.attachments). Limits are per file and per
+# letter; CLAMD_ADDRESS ("tcp://host:port" or "unix:///path/to/clamd.ctl") turns on the virus
+# scan, which then fails closed: no upload is accepted while clamd cannot be reached.
+XINFANG_ATTACHMENT_MAX_BYTES = int(os.environ.get("XINFANG_ATTACHMENT_MAX_BYTES", str(10 * 1024 * 1024)))
+XINFANG_ATTACHMENTS_PER_LETTER = int(os.environ.get("XINFANG_ATTACHMENTS_PER_LETTER", "20"))
+CLAMD_ADDRESS = os.environ.get("CLAMD_ADDRESS", "")
+CLAMD_TIMEOUT = float(os.environ.get("CLAMD_TIMEOUT", "30"))
+
+# Staff sign-in (xinfang.signin): password, then a TOTP code; failures locked out by django-axes.
+#   XINFANG_SIGNIN_FAILURE_LIMIT   failed attempts per username and address before a lockout (5)
+#   XINFANG_SIGNIN_LOCKOUT_MINUTES how long a lockout lasts (15)
+#   XINFANG_SIGNIN_IDLE_MINUTES    a staff session ends after this long without a request (30)
+#   XINFANG_SIGNIN_ABSOLUTE_HOURS  and in any case this long after signing in (12)
+#   XINFANG_OTP_ISSUER             the name authenticator apps show next to the account
+SIGNIN_IDLE_MINUTES = int(os.environ.get("XINFANG_SIGNIN_IDLE_MINUTES", "30"))
+SIGNIN_ABSOLUTE_HOURS = int(os.environ.get("XINFANG_SIGNIN_ABSOLUTE_HOURS", "12"))
+SIGNIN_STEP_MINUTES = 10  # how long the password step waits for its second factor
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.messages.middleware.MessageMiddleware") + 1,
+    "xinfang.signin.middleware.StaffSessionTimeoutMiddleware",
+)
+AXES_FAILURE_LIMIT = int(os.environ.get("XINFANG_SIGNIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = int(os.environ.get("XINFANG_SIGNIN_LOCKOUT_MINUTES", "15")) / 60  # hours, as a float
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lockout ends when announced, not later
+AXES_LOCKOUT_CALLABLE = "xinfang.signin.views.locked_out"
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp_token"]
+OTP_TOTP_ISSUER = os.environ.get("XINFANG_OTP_ISSUER", "公安信访")
+OTP_TOTP_THROTTLE_FACTOR = 1  # after each wrong code the next try waits 1, 2, 4, 8 … seconds
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Security hardening: headers on every response (xinfang.middleware.SecurityHeadersMiddleware,
+# just inside Django's SecurityMiddleware so that it also sees redirects and lockout pages) and
+# the acting user for audit rows whose signal does not carry one (xinfang.audit.middleware).
+# No inline <script>, <style> or style="…": every script and stylesheet is a static file.
+XINFANG_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        "base-uri 'none'",
+    ]
+)
+XINFANG_PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), serial=(), usb=()"
+)
+# Pages that always get Cache-Control: no-store (besides every response to a signed-in user and every POST).
+XINFANG_NO_STORE_PATHS = ("/console/", "/inbox/", "/admin/")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "xinfang.middleware.SecurityHeadersMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "xinfang.audit.middleware.AuditActorMiddleware",
+)
+if PRODUCTION:
+    LANGUAGE_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_HTTPONLY = True
+    LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+# Notifications and worker (xinfang.notifications; docs/decisions/0004-background-work-with-django-tasks-db.md).
+# Links in SMS and e-mail point at this address. Deliveries are tried up to MAX_ATTEMPTS times,
+# BASE, 2×BASE, 4×BASE … seconds apart (at most RETRY_MAX); THROTTLE limits each recipient to
+# (count, per seconds) per channel, later messages waiting for the window. A task or delivery
+# claimed longer ago than TASK_LEASE is taken to belong to a dead worker and is run again.
+XINFANG_SITE_URL = os.environ.get("XINFANG_SITE_URL", "http://127.0.0.1:8000")
+NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("XINFANG_NOTIFY_MAX_ATTEMPTS", "8"))
+NOTIFICATIONS_RETRY_BASE_SECONDS = int(os.environ.get("XINFANG_NOTIFY_RETRY_BASE_SECONDS", "30"))
+NOTIFICATIONS_RETRY_MAX_SECONDS = 6 * 3600
+NOTIFICATIONS_THROTTLE = {
+    "sms": (int(os.environ.get("XINFANG_SMS_PER_HOUR", "6")), 3600),
+    "email": (int(os.environ.get("XINFANG_EMAIL_PER_HOUR", "60")), 3600),
+}
+XINFANG_TASK_LEASE_SECONDS = int(os.environ.get("XINFANG_TASK_LEASE_SECONDS", "600"))
+XINFANG_WORKER_POLL_SECONDS = float(os.environ.get("XINFANG_WORKER_POLL_SECONDS", "1"))
+# The letter pages an inbox entry links to (URL names taking ``public_id``), once they exist.
+NOTIFICATIONS_LETTER_URLS = {"citizen": "portal:letter", "staff": "console:letter"}
+
+# Identity vault (xinfang.vault): citizens' names, ID numbers, phones and addresses and anonymous
+# callers' numbers are encrypted at rest (AES-256-GCM) and found by keyed hashes (HMAC-SHA256).
+#   XINFANG_VAULT_KEYS  comma-separated keys, 32 random bytes each in URL-safe base64 (make one with
+#                       `python -c 'from xinfang.vault import generate_key; print(generate_key())'`);
+#                       the first encrypts, all decrypt. Rotate: new key first, restart, `manage.py vault_rotate`,
+#                       then drop the old key.
+#   XINFANG_LOOKUP_KEY  the key of the look-up hashes (32+ characters); after changing it run vault_rotate.
+# Both are required with XINFANG_PRODUCTION=1 (start-up fails without them); otherwise keys are
+# derived from SECRET_KEY (xinfang.vault._development_key) so that a demo needs no set-up.
+XINFANG_VAULT_KEYS = [key.strip() for key in os.environ.get("XINFANG_VAULT_KEYS", "").split(",") if key.strip()]
+XINFANG_LOOKUP_KEY = os.environ.get("XINFANG_LOOKUP_KEY", "")

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.console.conftest import sign_in
 from xinfang.accounts.models import Role, User
 from xinfang.orgs.models import Unit
 
@@ -16,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff_client(client: Client, admin: User) -> Client:
-    client.force_login(admin)
+    sign_in(client, admin)
     return client
 
 
@@ -73,7 +74,7 @@ def test_a_citizen_account_cannot_be_given_a_unit(staff_client: Client, citizen:
 
 
 def test_an_outsider_is_refused_the_user_admin(client: Client, outsider: User, handler: User) -> None:
-    client.force_login(outsider)
+    sign_in(client, outsider)
     response = client.get(reverse("admin:accounts_user_change", args=[handler.pk]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("admin:login"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from tests.console.conftest import sign_in
 from xinfang.accounts.models import User
 from xinfang.deadlines.models import TimeLimitPolicy
 from xinfang.deadlines.policies import DayKind, Step
@@ -13,7 +14,7 @@ from xinfang.orgs.models import Mailbox
 @pytest.fixture
 def admin_client_zh(client: Client, db: None) -> Client:
     admin = User.objects.create_superuser(username="root-admin", password="correct-horse-battery-staple")
-    client.force_login(admin)
+    sign_in(client, admin)
     return client
 
 

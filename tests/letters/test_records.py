@@ -65,6 +65,22 @@ def test_an_inspector_above_issues_a_supervision_order_but_an_outsider_cannot(
     assert order.response.startswith("已完成")
 
 
+def test_only_the_unit_that_owes_the_step_answers_an_instruction_or_an_order(
+    handled: Letter, leader: User, inspector: User, outsider: User, acceptor: User
+) -> None:
+    due = timezone.localdate() + dt.timedelta(days=5)
+    instruction = s.instruction_create(letter=handled, actor=leader, text="请核实。", due=due)
+    order = s.supervision_order_issue(letter=handled, actor=inspector, text="请报告进展。", due=due)
+    for actor in (outsider, acceptor, inspector):  # another city; the front desk; the supervisor itself
+        with pytest.raises(LifecycleError):
+            s.instruction_respond(instruction=instruction, actor=actor, text="已落实")
+        with pytest.raises(LifecycleError):
+            s.supervision_order_respond(order=order, actor=actor, text="已办理")
+    instruction.refresh_from_db()
+    order.refresh_from_db()
+    assert instruction.responded_at is None and order.responded_at is None
+
+
 def test_a_repeat_letter_is_linked_and_counted_once(citizen: User, gd_mailbox: Mailbox, acceptor: User) -> None:
     first = submit(citizen, gd_mailbox).letter
     second = submit(citizen, gd_mailbox).letter

@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.console.conftest import sign_in
 from xinfang.accounts.models import User
 from xinfang.letters.choices import Channel, LetterType
 from xinfang.orgs.choices import UnitKind, UnitLevel
@@ -19,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def staff_client(client: Client, admin: User) -> Client:
-    client.force_login(admin)
+    sign_in(client, admin)
     return client
 
 
@@ -143,7 +144,7 @@ def test_the_change_history_lists_every_change(staff_client: Client, tree: None)
 
 
 def test_an_outsider_is_refused_the_unit_back_office(client: Client, outsider: User, tree: None) -> None:
-    client.force_login(outsider)
+    sign_in(client, outsider)
     tianhe = bureau("440106")
     for name in ["rename", "merge", "retire", "add-child"]:
         response = client.post(reverse(f"admin:orgs_unit_{name}", args=[tianhe.pk]), {"reason": "x", "name": "x"})

@@ -56,3 +56,10 @@ def test_ensuring_again_creates_nothing_and_keeps_an_administrator_setting(tree:
 def test_county_bureaus_have_no_mailbox_of_their_own(tree: None) -> None:
     assert not Mailbox.objects.filter(owner__level=UnitLevel.COUNTY).exists()
     assert not Unit.objects.get(code="440106").mailboxes.exists()
+
+
+def test_provincial_mailboxes_take_telephone_calls_and_city_mailboxes_do_not(tree: None) -> None:
+    province = Mailbox.objects.get(slug="gd")
+    city = Mailbox.objects.get(slug="gd-guangzhou")
+    assert Channel.TELEPHONE in province.channels and province.allows_anonymous_phone
+    assert Channel.TELEPHONE not in city.channels and not city.allows_anonymous_phone

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from tests.conftest import make_staff
+from tests.console.conftest import sign_in
 from xinfang.accounts.demo import DEMO_PASSWORD, demo_cast
 from xinfang.accounts.models import Role, User
 from xinfang.orgs.choices import PoliceType, UnitLevel
@@ -101,21 +102,20 @@ def test_without_if_empty_it_keeps_existing_accounts_and_adds_the_missing(guangz
     assert "0 created" in seed()
 
 
-def test_the_demo_administrator_can_log_into_the_django_admin(tree: None) -> None:
+def test_the_demo_administrator_reaches_the_django_admin_with_both_factors(tree: None) -> None:
     seed()
-    client = Client()
-    response = client.post(
-        "/admin/login/?next=/admin/", {"username": "gd-admin", "password": DEMO_PASSWORD, "next": "/admin/"}
-    )
-    assert response.status_code == 302 and response["Location"] == "/admin/"
-    assert client.get("/admin/").status_code == 200
+    admin_user = User.objects.get(username="gd-admin")
+    assert admin_user.check_password(DEMO_PASSWORD)
+    assert Client().get("/admin/login/?next=/admin/")["Location"] == "/console/login/?next=/admin/"
+    password_only = Client()
+    password_only.force_login(admin_user)
+    assert password_only.get("/admin/").status_code == 302  # no second factor, no admin
+    assert sign_in(Client(), admin_user).get("/admin/").status_code == 200
 
 
 def test_a_demo_acceptor_is_refused_by_the_django_admin(tree: None) -> None:
     seed()
-    client = Client()
-    response = client.post("/admin/login/", {"username": "gd-acceptor", "password": DEMO_PASSWORD})
-    assert response.status_code == 200  # the form again, with an error
+    client = sign_in(Client(), User.objects.get(username="gd-acceptor"))
     assert client.get("/admin/").status_code == 302
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
+from tests.console.conftest import sign_in
 from tests.routing.conftest import Route, unit
 from xinfang.accounts.models import User
 from xinfang.letters.choices import LetterType
@@ -181,7 +182,7 @@ def test_the_admin_refuses_a_place_prefix_that_is_not_digits(tree: None) -> None
 def test_the_admin_lists_rules_in_position_order(client: Client, exit_entry_rule: RoutingRule) -> None:
     make_rule(name="先匹配的规则", position=1, target=unit("440300"))
     admin = User.objects.create_superuser(username="root", password="correct-horse-battery-staple")
-    client.force_login(admin)
+    sign_in(client, admin)
 
     page = client.get("/admin/routing/routingrule/")
 

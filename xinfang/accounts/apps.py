@@ -3,7 +3,13 @@ from __future__ import annotations
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from xinfang.vault import key_ring
+
 
 class AccountsConfig(AppConfig):
     name = "xinfang.accounts"
     verbose_name = _("账户")
+
+    def ready(self) -> None:
+        # Fail at start-up, not at the first sign-up, when the vault keys are missing or malformed.
+        key_ring()

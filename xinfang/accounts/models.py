@@ -7,6 +7,9 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xinfang.vault import LOOKUP_ID_NUMBER, LOOKUP_PHONE
+from xinfang.vault.fields import BlindIndexField, EncryptedTextField
+
 
 class Role(models.TextChoices):
     SEAT_AGENT = "seat_agent", _("话务坐席")
@@ -86,17 +89,21 @@ class RoleGrant(models.Model):
 class CitizenIdentity(models.Model):
     """A citizen's real-name identity, kept apart from the account and from letter text.
 
-    Read and written only through ``accounts.services`` / ``accounts.selectors`` (lookups by
-    phone go through ``citizen_by_phone``), so that the confidentiality work can encrypt these
-    fields and look them up by keyed hash without changing any caller.
+    Name, ID number, phone and address are encrypted at rest (``xinfang.vault``); the account's
+    ``first_name`` stays empty for citizens. Rows are found by phone or ID number through their
+    keyed hashes (``phone_hash``, ``id_number_hash``), never by the encrypted values. Read and
+    written only through ``accounts.services`` / ``accounts.selectors``.
     """
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="identity")
-    real_name = models.CharField(_("姓名"), max_length=60)
-    id_number = models.CharField(_("身份证号码"), max_length=18)
-    phone = models.CharField(_("手机号码"), max_length=20, unique=True)
+    real_name = EncryptedTextField(_("姓名"), context="accounts.citizen_identity.real_name")
+    id_number = EncryptedTextField(_("身份证号码"), context="accounts.citizen_identity.id_number")
+    phone = EncryptedTextField(_("手机号码"), context="accounts.citizen_identity.phone")
     phone_verified_at = models.DateTimeField(_("手机验证时间"), null=True, blank=True)
-    address = models.CharField(_("联系地址"), max_length=200, blank=True)
+    address = EncryptedTextField(_("联系地址"), context="accounts.citizen_identity.address", blank=True)
+    # One account per mobile number; one per ID number is checked at sign-up (id_number_registered).
+    phone_hash = BlindIndexField(source="phone", purpose=LOOKUP_PHONE, unique=True)
+    id_number_hash = BlindIndexField(source="id_number", purpose=LOOKUP_ID_NUMBER, db_index=True)
 
     class Meta:
         verbose_name = _("实名信息")
@@ -104,3 +111,37 @@ class CitizenIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"identity of user {self.user_id}"
+
+
+class SmsCode(models.Model):
+    """A one-time code sent by SMS to confirm a mobile number (sign-up, sign-in, password reset).
+
+    Neither the code nor the number is kept in clear: both are keyed hashes (``SECRET_KEY``), so a
+    copy of this table gives away neither. A code is valid for a few minutes, once, and for a few
+    wrong guesses; ``accounts.services`` enforces that and the sending rate limits.
+    """
+
+    class Purpose(models.TextChoices):
+        SIGN_UP = "sign_up", _("注册")
+        SIGN_IN = "sign_in", _("登录")
+        RESET = "reset", _("重设密码")
+
+    phone_digest = models.CharField(max_length=64)
+    purpose = models.CharField(_("用途"), max_length=10, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=100)  # salt$hmac-sha256
+    client_digest = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("发送时间"))
+    expires_at = models.DateTimeField(_("失效时间"))
+    used_at = models.DateTimeField(_("使用时间"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("错误次数"), default=0)
+
+    class Meta:
+        verbose_name = _("短信验证码")
+        verbose_name_plural = _("短信验证码")
+        indexes = [
+            models.Index(fields=["phone_digest", "created_at"], name="smscode_phone_idx"),
+            models.Index(fields=["client_digest", "created_at"], name="smscode_client_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,7 +1,8 @@
 """Reads from accounts, including the one way to read a letter writer's identity.
 
-Identity fields are read only here (and written only in ``accounts.services``), so that
-encryption at rest and keyed-hash lookups can change in one place.
+Identity fields are read only here (and written only in ``accounts.services``). They are
+encrypted at rest (``xinfang.vault``): look-ups by phone or ID number go through their keyed
+hashes, here, and never through the encrypted columns (which refuse to be searched).
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import CitizenIdentity, User
+from xinfang.vault import LOOKUP_ID_NUMBER, LOOKUP_PHONE, lookup_hash
 
 if TYPE_CHECKING:
-    from xinfang.letters.models import Letter
+    from xinfang.letters.models import AnonymousCaller, Letter
 
 
 def mask_name(name: str) -> str:
@@ -71,9 +74,8 @@ def writer_identity(letter: Letter) -> WriterIdentity:
     if letter.anonymous_caller_id is not None and letter.anonymous_caller is not None:
         return WriterIdentity(name="", phone=letter.anonymous_caller.phone, id_number="", address="", anonymous=True)
     identity = citizen_identity(letter.citizen) if letter.citizen is not None else None
-    if identity is None:
-        name = letter.citizen.get_full_name() if letter.citizen is not None else ""
-        return WriterIdentity(name=name, phone="", id_number="", address="", anonymous=False)
+    if identity is None:  # never the account's name: citizens' names live only in the vault
+        return WriterIdentity(name="", phone="", id_number="", address="", anonymous=False)
     return WriterIdentity(
         name=identity.real_name,
         phone=identity.phone,
@@ -85,5 +87,26 @@ def writer_identity(letter: Letter) -> WriterIdentity:
 
 def citizen_by_phone(phone: str) -> User | None:
     """The citizen account registered with this mobile number, if any."""
-    identity = CitizenIdentity.objects.select_related("user").filter(phone=phone.strip()).first()
+    digest = lookup_hash(LOOKUP_PHONE, phone)
+    identity = CitizenIdentity.objects.select_related("user").filter(phone_hash=digest).first() if digest else None
     return identity.user if identity is not None else None
+
+
+def id_number_registered(id_number: str) -> bool:
+    """True if a citizen account already holds this resident ID number."""
+    digest = lookup_hash(LOOKUP_ID_NUMBER, id_number)
+    return bool(digest) and CitizenIdentity.objects.filter(id_number_hash=digest).exists()
+
+
+def anonymous_callers_by_phone(phone: str) -> QuerySet[AnonymousCaller]:
+    """Every anonymous call registered from this number (for the seat's look-up of earlier calls)."""
+    from xinfang.letters.models import AnonymousCaller  # letters builds on accounts, not the reverse
+
+    digest = lookup_hash(LOOKUP_PHONE, phone)
+    return AnonymousCaller.objects.filter(phone_hash=digest) if digest else AnonymousCaller.objects.none()
+
+
+def citizen_masked_name(user: User) -> str:
+    """The signed-in citizen's name as shown in page headers (张*), never in full."""
+    identity = citizen_identity(user)
+    return mask_name(identity.real_name) if identity is not None else ""

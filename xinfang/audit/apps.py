@@ -7,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class AuditConfig(AppConfig):
     name = "xinfang.audit"
     verbose_name = _("审计")
+
+    def ready(self) -> None:
+        from xinfang.audit import receivers
+
+        receivers.connect()

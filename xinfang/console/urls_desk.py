@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from xinfang.console import views_desk as v
+
+urlpatterns: list[URLPattern] = [
+    path("call", v.call, name="call"),  # the screen-pop URL: /console/call?number=…
+    path("call/registered/<uuid:public_id>/", v.call_registered, name="call_registered"),
+    path("call/emergency-check", v.call_emergency_check, name="call_emergency_check"),
+    path("lookup/divisions", v.lookup_divisions, name="lookup_divisions"),
+    path("lookup/units", v.lookup_units, name="lookup_units"),
+    path("desk/", v.desk, name="desk_queue"),
+    path("desk/bulk", v.desk_bulk, name="desk_bulk"),
+    path("desk/<uuid:public_id>/", v.desk_letter, name="desk_letter"),
+    path("identity/<uuid:public_id>/", v.identity_reveal, name="identity_reveal"),
+]

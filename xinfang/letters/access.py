@@ -88,6 +88,26 @@ def may_post_message(actor: User, letter: Letter, kind: str) -> bool:
     return letters_visible_to(actor).filter(pk=letter.pk).exists()
 
 
+def owing_unit(letter: Letter) -> Unit:
+    """The unit that owes the authorities' next step: the reviewer or re-examiner, else the holder."""
+    if letter.state == LetterState.REVIEW_REQUESTED and letter.review_unit is not None:
+        return letter.review_unit
+    if letter.state == LetterState.REEXAM_REQUESTED and letter.reexam_unit is not None:
+        return letter.reexam_unit
+    return letter.handling_unit or letter.intake_unit
+
+
+def may_answer_for_unit(actor: User, letter: Letter) -> bool:
+    """Handlers and leaders of the unit that owes the next step answer instructions and supervision orders."""
+    return (
+        actor.is_active
+        and not actor.is_citizen
+        and bool({Role.HANDLER, Role.LEADER} & actor.role_set)
+        and not is_recused(actor, letter)
+        and same_bureau(actor, owing_unit(letter))
+    )
+
+
 # Roles whose work needs the writer's full identity, and the unit they must belong to.
 REVEAL_ROLES_AT_INTAKE = frozenset({Role.SEAT_AGENT, Role.ACCEPTOR})
 REVEAL_ROLES_AT_HOLDER = frozenset({Role.HANDLER, Role.LEADER})

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from xinfang.letters.choices import Channel, LetterType
 from xinfang.orgs.choices import PoliceType
+from xinfang.vault import LOOKUP_PHONE
+from xinfang.vault.fields import BlindIndexField, EncryptedTextField
 
 
 class LetterState(models.TextChoices):
@@ -77,9 +79,14 @@ class AssignmentMode(models.TextChoices):
 
 
 class AnonymousCaller(models.Model):
-    """A telephone caller who gave no name (only where the mailbox allows it)."""
+    """A telephone caller who gave no name (only where the mailbox allows it).
 
-    phone = models.CharField(_("来电号码"), max_length=20, blank=True)
+    The number is encrypted at rest (``xinfang.vault``) and found by its keyed hash, through
+    ``accounts.selectors.anonymous_callers_by_phone``.
+    """
+
+    phone = EncryptedTextField(_("来电号码"), context="letters.anonymous_caller.phone", blank=True)
+    phone_hash = BlindIndexField(source="phone", purpose=LOOKUP_PHONE, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -313,13 +320,30 @@ class SupervisionOrder(models.Model):
 
 
 class Attachment(models.Model):
-    """A file on a letter: from the citizen (evidence) or internal to staff."""
+    """A file on a letter: from the citizen (evidence) or internal to staff.
 
+    ``file`` is the original, kept byte for byte as evidence (``sha256`` proves it is unchanged);
+    ``sanitised`` is the copy of an image with its metadata (EXIF, GPS, XMP, comments) removed,
+    which is what staff open. Server-side names are random; the writer's name is kept as text only.
+    See ``xinfang.letters.attachments``.
+    """
+
+    class ScanStatus(models.TextChoices):
+        NOT_SCANNED = "not_scanned", _("未扫描（未配置病毒扫描）")
+        CLEAN = "clean", _("未发现病毒")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to="letters/%Y/%m/")
-    original_name = models.CharField(max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
+    file = models.FileField(_("原件"), upload_to="letters/originals/%Y/%m/")
+    sanitised = models.FileField(_("去除元数据的副本"), upload_to="letters/sanitised/%Y/%m/", blank=True)
+    sha256 = models.CharField(_("原件 SHA-256"), max_length=64, blank=True)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("按内容识别的文件类型"), max_length=100)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    scan_status = models.CharField(
+        _("病毒扫描"), max_length=20, choices=ScanStatus.choices, default=ScanStatus.NOT_SCANNED
+    )
+    scan_result = models.CharField(_("扫描结果"), max_length=200, blank=True)
     internal = models.BooleanField(default=False)
     message = models.ForeignKey("Message", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
     uploaded_by = models.ForeignKey(
@@ -330,6 +354,7 @@ class Attachment(models.Model):
     class Meta:
         verbose_name = _("附件")
         verbose_name_plural = _("附件")
+        ordering = ["uploaded_at", "pk"]
 
     def __str__(self) -> str:
         return self.original_name

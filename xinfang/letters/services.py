@@ -23,7 +23,13 @@ from django.utils.translation import gettext as _
 from xinfang.accounts.models import Role, User
 from xinfang.deadlines.policies import Step, limit_for
 from xinfang.letters import due_dates
-from xinfang.letters.access import bureau_id, is_recused, letters_visible_to, may_post_message
+from xinfang.letters.access import (
+    bureau_id,
+    is_recused,
+    letters_visible_to,
+    may_answer_for_unit,
+    may_post_message,
+)
 from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.lifecycle import Action, LifecycleError, apply, ensure_allowed, record_receipt
 from xinfang.letters.models import (
@@ -641,10 +647,13 @@ def instruction_create(*, letter: Letter, actor: User, text: str, due: dt.date |
     if not actor.has_role(Role.LEADER) or not letters_visible_to(actor).filter(pk=letter.pk).exists():
         raise LifecycleError(_("只有领导可以作出批示。"))
     text = _require_text(text, _("批示内容不能为空。"))
-    return Instruction.objects.create(letter=letter, leader=actor, text=text, due=due, created_at=timezone.now())
+    with transaction.atomic():  # the record and what listens to it (notifications) commit together
+        return Instruction.objects.create(letter=letter, leader=actor, text=text, due=due, created_at=timezone.now())
 
 
 def instruction_respond(*, instruction: Instruction, actor: User, text: str) -> Instruction:
+    if not may_answer_for_unit(actor, instruction.letter):
+        raise LifecycleError(_("只有承办单位的承办人或领导可以回复批示。"))
     text = _require_text(text, _("请填写落实情况。"))
     updated = Instruction.objects.filter(pk=instruction.pk, responded_at__isnull=True).update(
         response=text, responded_by=actor, responded_at=timezone.now()
@@ -665,12 +674,15 @@ def supervision_order_issue(*, letter: Letter, actor: User, text: str, due: dt.d
     text = _require_text(text, _("督办要求不能为空。"))
     if due is None or due < _today():
         raise LifecycleError(_("督办期限不能早于今天。"))
-    return SupervisionOrder.objects.create(
-        letter=letter, issuing_unit=actor.unit, issued_by=actor, text=text, due=due, created_at=timezone.now()
-    )
+    with transaction.atomic():  # the record and what listens to it (notifications) commit together
+        return SupervisionOrder.objects.create(
+            letter=letter, issuing_unit=actor.unit, issued_by=actor, text=text, due=due, created_at=timezone.now()
+        )
 
 
 def supervision_order_respond(*, order: SupervisionOrder, actor: User, text: str) -> SupervisionOrder:
+    if not may_answer_for_unit(actor, order.letter):
+        raise LifecycleError(_("只有承办单位的承办人或领导可以回复督办。"))
     text = _require_text(text, _("请填写办理情况。"))
     updated = SupervisionOrder.objects.filter(pk=order.pk, responded_at__isnull=True).update(
         response=text, responded_by=actor, responded_at=timezone.now()

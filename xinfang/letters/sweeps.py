@@ -18,10 +18,10 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinfang.letters.access import owing_unit
 from xinfang.letters.lifecycle import Action, Conflict, apply
 from xinfang.letters.models import Letter, LetterState
 from xinfang.letters.services import superior_bureau, supervision_raise_automatic
-from xinfang.orgs.models import Unit
 
 S = LetterState
 BATCH = 500
@@ -59,15 +59,6 @@ def sweep_deadlines(*, today: dt.date | None = None) -> SweepResult:
         action = Action.CLOSE_UNEVALUATED if letter.state == S.REPLIED else Action.CLOSE_WINDOW_PASSED
         result.closed += _mark(letter, action, {"finished_at": timezone.now()})
     return result
-
-
-def owing_unit(letter: Letter) -> Unit:
-    """The unit that owes the authorities' next step: the reviewer or re-examiner, else the holder."""
-    if letter.state == S.REVIEW_REQUESTED and letter.review_unit is not None:
-        return letter.review_unit
-    if letter.state == S.REEXAM_REQUESTED and letter.reexam_unit is not None:
-        return letter.reexam_unit
-    return letter.handling_unit or letter.intake_unit
 
 
 def _batches(qs: QuerySet[Letter]) -> Iterator[Letter]:

@@ -94,7 +94,7 @@ class HttpGatewayBackend:
             },
         )
         try:
-            with urllib.request.urlopen(request, timeout=settings.SMS_GATEWAY_TIMEOUT) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=settings.SMS_GATEWAY_TIMEOUT) as response:  # noqa: S310  # nosec B310
                 response.read()
         except urllib.error.HTTPError as exc:
             # 4xx other than 429 means the request itself is wrong: retrying will not help.

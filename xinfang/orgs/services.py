@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from xinfang.accounts.models import User
 from xinfang.letters.choices import Channel, LetterType
 from xinfang.orgs.choices import PoliceType, UnitKind, UnitLevel
-from xinfang.orgs.models import Mailbox, Unit, UnitChange
+from xinfang.orgs.models import Mailbox, Unit, UnitChange, default_channels
 from xinfang.orgs.naming import MINISTRY_NAME, MINISTRY_NAME_EN, bureau_names, department_names
 
 DIVISIONS_FILE = Path(__file__).resolve().parent / "data" / "divisions.json"
@@ -344,6 +344,10 @@ def ensure_default_mailboxes() -> int:
                 name_en=f"Director's Mailbox, {bureau.name_en}",
                 owner=bureau,
                 tracking_prefix=prefix,
+                # Provincial organs answer the 12389 line's calls for their province (SPEC §1): their
+                # seats register calls, anonymous reports included, into the provincial mailbox.
+                channels=[*default_channels(), Channel.TELEPHONE] if is_province else default_channels(),
+                allows_anonymous_phone=is_province,
             )
         )
     Mailbox.objects.bulk_create(new)

@@ -2,10 +2,27 @@ from __future__ import annotations
 
 from django.urls import path
 
-from xinfang.portal import views
+from xinfang.portal import views, views_account, views_letters
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("m/<slug:slug>/", views.mailbox, name="mailbox"),
+    path("m/<slug:slug>/write/", views_letters.write, name="write"),
+    path("m/<slug:slug>/published/", views.published_list, name="published_list"),
+    path("m/<slug:slug>/published/<uuid:public_id>/", views.published_detail, name="published_detail"),
+    path("places/<str:code>/", views.places, name="places"),
+    path("lookup/", views.lookup, name="lookup"),
+    path("lookup/<uuid:public_id>/", views.lookup_letter, name="lookup_letter"),
+    path("my/letters/", views_letters.my_letters, name="my_letters"),
+    path("my/letters/<uuid:public_id>/", views_letters.letter_detail, name="letter"),
+    path("my/letters/<uuid:public_id>/submitted/", views_letters.submitted, name="submitted"),
+    path("my/letters/<uuid:public_id>/<slug:action>/", views_letters.letter_action, name="letter_action"),
+    path("account/sign-up/", views_account.sign_up, name="sign_up"),
+    path("account/sign-in/", views_account.sign_in, name="sign_in"),
+    path("account/sign-in/code/", views_account.sign_in_code, name="sign_in_code"),
+    path("account/reset/", views_account.reset_password, name="reset_password"),
+    path("account/sign-out/", views_account.sign_out, name="sign_out"),
+    path("account/code/", views_account.send_code, name="send_code"),
 ]

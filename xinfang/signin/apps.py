@@ -7,3 +7,8 @@ from django.utils.translation import gettext_lazy as _
 class SigninConfig(AppConfig):
     name = "xinfang.signin"
     verbose_name = _("工作人员登录")
+
+    def ready(self) -> None:
+        from xinfang.signin import receivers
+
+        receivers.connect()

@@ -1,0 +1,71 @@
+"""Audit fixtures: a chain to tamper with, and raw-SQL tampering as an intruder with database access would do it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.db import connection
+from pytest_django import DjangoDbBlocker
+
+from xinfang.accounts.models import User
+from xinfang.audit.models import AuditEntry, AuditKind
+from xinfang.audit.services import audit_record
+from xinfang.deadlines.calendar import forget_cached_years
+from xinfang.deadlines.services import holidays_load_from_chinese_calendar
+from xinfang.orgs.services import ensure_default_mailboxes, load_units
+
+TABLE = AuditEntry._meta.db_table
+CHAIN_LENGTH = 12
+
+
+@pytest.fixture
+def chain(db: None, handler: User) -> list[AuditEntry]:
+    """The whole log (oldest first) after twelve more rows of mixed kinds, actors, subjects and payloads."""
+    kinds = [AuditKind.STATE_CHANGE, AuditKind.SIGN_IN, AuditKind.EXPORT, AuditKind.PERMISSION_CHANGE]
+    for i in range(CHAIN_LENGTH):
+        audit_record(
+            kind=kinds[i % len(kinds)],
+            actor=handler if i % 3 else None,
+            subject=("letters.letter", uuid.UUID(int=i)),
+            data={"step": i, "on": dt.date(2026, 11, 1 + i), "share": i / 3, "nested": {"ok": i % 2 == 0}},
+        )
+    return list(AuditEntry.objects.order_by("sequence"))
+
+
+@pytest.fixture
+def tamperable(db: None) -> None:
+    """On PostgreSQL switch the append-only trigger off for this test's transaction (rolled back after it).
+
+    The table's owner may do this; the trigger guards against the application, not against the
+    database's owner (see the migration). On SQLite there is no trigger.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER audit_auditentry_append_only")
+
+
+def sql(statement: str, params: list[Any] | None = None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(statement.format(table=TABLE), params or [])
+
+
+@pytest.fixture
+def needs_postgres() -> None:
+    """Skip before any database fixture runs, so SQLite's test database is not flushed for nothing."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: SQLite serialises writers and has no trigger")
+
+
+@pytest.fixture
+def restores_what_the_flush_removes(django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """Set up before ``transactional_db`` and so torn down after its flush: put the tree and holidays back."""
+    yield
+    with django_db_blocker.unblock():
+        load_units()
+        ensure_default_mailboxes()
+        holidays_load_from_chinese_calendar(actor=None)
+        forget_cached_years()

@@ -1,0 +1,280 @@
+"""The telephone seat: screen-pop with the caller's earlier letters, and registering a call."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.console.test_desk_support import (
+    CITIZEN_NAME,
+    CITIZEN_PHONE,
+    ConsoleClient,
+    phone_mailbox,  # noqa: F401 (fixture)
+    receive,
+    resident_id,
+)
+from xinfang.accounts.models import User
+from xinfang.accounts.selectors import citizen_by_phone
+from xinfang.letters.choices import Channel, LetterType
+from xinfang.letters.models import Letter
+from xinfang.letters.services import letter_submit
+from xinfang.notifications import sms
+from xinfang.orgs.models import Mailbox
+
+pytestmark = pytest.mark.usefixtures("phone_mailbox")
+
+
+@pytest.fixture(autouse=True)
+def _empty_outbox() -> None:
+    sms.outbox.clear()
+
+
+def call_form(mailbox: Mailbox, **overrides: Any) -> dict[str, Any]:
+    data = {
+        "number": CITIZEN_PHONE,
+        "mailbox": mailbox.pk,
+        "caller": "existing",
+        "identity_checked": "on",
+        "letter_type": LetterType.COMPLAINT,
+        "police_type": "治安",
+        "place": "440106 天河区",
+        "address": "体育西路 1 号",
+        "subject": "夜间噪音无人处理",
+        "text": "楼下酒吧每晚噪音到凌晨，多次报警无人处理。",
+        "send_sms": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_the_screen_pop_shows_the_callers_earlier_letters_masked(
+    console_client: ConsoleClient, seat_agent: User, citizen: User, gd_mailbox: Mailbox
+) -> None:
+    mine = receive(citizen, gd_mailbox, subject="上次反映的户口问题")
+    anonymous = letter_submit(
+        mailbox=gd_mailbox, actor=seat_agent, letter_type=LetterType.REPORT, channel=Channel.TELEPHONE,
+        subject="匿名举报赌博窝点", text="某小区地下室有人聚众赌博。", anonymous_phone=CITIZEN_PHONE,
+    ).letter  # fmt: skip
+    response = console_client(seat_agent).get(f"/console/call?number={CITIZEN_PHONE}")
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert mine.tracking_number in page and "上次反映的户口问题" in page
+    assert anonymous.tracking_number in page and "匿名举报赌博窝点" in page
+    assert "张*" in page and "138****8000" in page
+    assert CITIZEN_NAME not in page
+
+
+def test_the_screen_pop_reads_a_number_as_the_telephony_system_sends_it(
+    console_client: ConsoleClient, seat_agent: User, citizen: User, gd_mailbox: Mailbox
+) -> None:
+    letter = receive(citizen, gd_mailbox)
+    response = console_client(seat_agent).get("/console/call", {"number": "+86 138-0013-8000"})
+    assert letter.tracking_number in response.content.decode()
+
+
+def test_the_screen_pop_does_not_show_another_callers_letters(
+    console_client: ConsoleClient, seat_agent: User, citizen: User, gd_mailbox: Mailbox
+) -> None:
+    letter = receive(citizen, gd_mailbox)
+    page = console_client(seat_agent).get("/console/call?number=13900000000").content.decode()
+    assert letter.tracking_number not in page
+    assert "没有此前的信件" in page
+
+
+def test_it_registers_a_call_for_a_known_caller_and_texts_the_receipt(
+    console_client: ConsoleClient, seat_agent: User, citizen: User, gd_mailbox: Mailbox
+) -> None:
+    client = console_client(seat_agent)
+    response = client.post("/console/call", call_form(gd_mailbox))
+    assert response.status_code == 302
+    letter = Letter.objects.get(subject="夜间噪音无人处理")
+    assert (letter.citizen, letter.channel, letter.registered_by) == (citizen, Channel.TELEPHONE, seat_agent)
+    assert (letter.division_code, letter.police_type) == ("440106", "public_order")
+    page = client.get(response["Location"]).content.decode()
+    assert letter.tracking_number in page
+    [text] = sms.outbox
+    assert text.number == CITIZEN_PHONE and letter.tracking_number in text.text
+    query_code = text.text.split("查询码 ")[1].split("。")[0]
+    assert query_code in page  # the same code, to read out
+    assert "138****8000" in page and CITIZEN_NAME not in page
+
+
+def test_the_query_code_is_shown_only_once(
+    console_client: ConsoleClient, seat_agent: User, citizen: User, gd_mailbox: Mailbox
+) -> None:
+    client = console_client(seat_agent)
+    location = client.post("/console/call", call_form(gd_mailbox, send_sms=""))["Location"]
+    first = client.get(location).content.decode()
+    second = client.get(location).content.decode()
+    assert 'data-testid="query-code"' in first
+    assert 'data-testid="query-code"' not in second and "查询码已显示过" in second
+    assert sms.outbox == []
+
+
+def test_it_creates_an_account_for_a_new_real_name_caller(
+    console_client: ConsoleClient, seat_agent: User, gd_mailbox: Mailbox
+) -> None:
+    number = "13912345678"
+    form = call_form(gd_mailbox, number=number, caller="new", real_name="李四", id_number=resident_id(), phone=number)
+    response = console_client(seat_agent).post("/console/call", form)
+    assert response.status_code == 302
+    caller = citizen_by_phone(number)
+    assert caller is not None and caller.is_citizen and not caller.has_usable_password()
+    assert Letter.objects.get(subject="夜间噪音无人处理").citizen == caller
+    assert sms.outbox[0].number == number
+
+
+def test_a_wrong_id_number_is_refused_next_to_the_field_and_what_was_typed_is_kept(
+    console_client: ConsoleClient, seat_agent: User, gd_mailbox: Mailbox
+) -> None:
+    bad = resident_id()[:-1] + ("0" if resident_id()[-1] != "0" else "1")
+    form = call_form(gd_mailbox, number="13912345678", caller="new", real_name="李四", id_number=bad)
+    response = console_client(seat_agent).post("/console/call", form)
+    assert response.status_code == 200
+    assert response.context["form"].errors["id_number"] == ["身份证号码的校验位不正确，请核对后重新填写。"]
+    page = response.content.decode()
+    assert "楼下酒吧每晚噪音到凌晨" in page and bad in page
+    assert not Letter.objects.exists()
+
+
+def test_validation_errors_speak_the_agents_language(
+    console_client: ConsoleClient, seat_agent: User, gd_mailbox: Mailbox
+) -> None:
+    client = console_client(seat_agent)
+    client.cookies["django_language"] = "en"
+    response = client.post("/console/call", call_form(gd_mailbox, caller="new", real_name="", subject=""))
+    errors = response.context["form"].errors
+    assert errors["subject"] == ["This field is required."]
+    assert errors["real_name"] == ["Please enter the caller's name."]
+
+
+def test_an_anonymous_call_is_registered_where_the_mailbox_allows_it(
+    console_client: ConsoleClient, seat_agent: User, gd_mailbox: Mailbox
+) -> None:
+    form = call_form(gd_mailbox, number="13700001111", caller="anonymous", identity_checked="")
+    assert console_client(seat_agent).post("/console/call", form).status_code == 302
+    letter = Letter.objects.get(subject="夜间噪音无人处理")
+    assert letter.citizen is None and letter.anonymous_caller is not None
+    assert letter.anonymous_caller.phone == "13700001111"
+    assert sms.outbox[0].number == "13700001111"
+
+
+def test_an_anonymous_call_is_refused_where_the_mailbox_does_not_allow_it(
+    console_client: ConsoleClient, seat_agent: User, gd_mailbox: Mailbox
+) -> None:
+    gd_mailbox.allows_anonymous_phone = False
+    gd_mailbox.save(update_fields=["allows_anonymous_phone"])
+    form = call_form(gd_mailbox, number="13700001111", caller="anonymous")
+    response = console_client(seat_agent).post("/console/call", form)
+    assert response.context["form"].errors["caller"] == ["该信箱不受理匿名来电，请登记来电人的实名信息。"]
+    assert not Letter.objects.exists()
+
+
+def test_a_known_caller_must_have_their_identity_checked(
+    console_client: ConsoleClient, seat_agent: User, citizen: User, gd_mailbox: Mailbox
+) -> None:
+    response = console_client(seat_agent).post("/console/call", call_form(gd_mailbox, identity_checked=""))
+    assert "identity_checked" in response.context["form"].errors
+    assert not Letter.objects.exists()
+
+
+def test_an_emergency_is_flagged_and_registered_only_once_the_agent_confirms(
+    console_client: ConsoleClient, seat_agent: User, citizen: User, gd_mailbox: Mailbox
+) -> None:
+    client = console_client(seat_agent)
+    words = "隔壁正在打人，还有人持刀。"
+    response = client.post("/console/call", call_form(gd_mailbox, text=words))
+    page = response.content.decode()
+    assert response.status_code == 200 and not Letter.objects.exists()
+    assert "请立即提醒来电人挂断后拨打 110" in page and "正在打人" in page and "持刀" in page
+    confirmed = client.post("/console/call", call_form(gd_mailbox, text=words, emergency_confirmed="on"))
+    assert confirmed.status_code == 302
+    assert Letter.objects.filter(text=words).exists()
+
+
+def test_the_emergency_check_answers_while_the_agent_types(console_client: ConsoleClient, seat_agent: User) -> None:
+    client = console_client(seat_agent)
+    assert client.post("/console/call/emergency-check", {"text": "家里着火了"}).json() == {"signals": ["着火"]}
+    assert client.post("/console/call/emergency-check", {"text": "咨询户口"}).json() == {"signals": []}
+
+
+def test_a_place_not_in_the_list_is_refused(
+    console_client: ConsoleClient, seat_agent: User, citizen: User, gd_mailbox: Mailbox
+) -> None:
+    response = console_client(seat_agent).post("/console/call", call_form(gd_mailbox, place="天河"))
+    assert "place" in response.context["form"].errors
+
+
+def test_an_accused_unit_is_chosen_by_code_and_routes_the_call(
+    console_client: ConsoleClient, seat_agent: User, citizen: User, gd_mailbox: Mailbox
+) -> None:
+    form = call_form(gd_mailbox, accused_unit="440106 广州市公安局天河区分局", accused_officer_name="王五")
+    assert console_client(seat_agent).post("/console/call", form).status_code == 302
+    letter = Letter.objects.get(subject="夜间噪音无人处理")
+    assert letter.accused_unit is not None and letter.accused_unit.code == "440106"
+    assert letter.accused_officer_name == "王五"
+
+
+def test_a_failed_text_still_registers_the_call_and_says_to_read_it_out(
+    console_client: ConsoleClient,
+    seat_agent: User,
+    citizen: User,
+    gd_mailbox: Mailbox,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise sms.SmsDeliveryError("gateway down")
+
+    monkeypatch.setattr("xinfang.console.services.send_sms", refuse)
+    client = console_client(seat_agent)
+    response = client.post("/console/call", call_form(gd_mailbox))
+    assert response.status_code == 302
+    assert "短信未能发送" in client.get(response["Location"]).content.decode()
+
+
+def test_place_and_unit_type_ahead(console_client: ConsoleClient, seat_agent: User) -> None:
+    client = console_client(seat_agent)
+    places = client.get("/console/lookup/divisions", {"q": "天河"}).json()["options"]
+    assert any(o["value"].startswith("440106 ") for o in places)
+    by_code = client.get("/console/lookup/divisions", {"q": "440106"}).json()["options"]
+    assert by_code[0]["value"].startswith("440106")
+    units = client.get("/console/lookup/units", {"q": "天河区分局"}).json()["options"]
+    assert any(o["value"].startswith("440106 ") for o in units)
+
+
+def test_only_seat_agents_take_calls(console_client: ConsoleClient, acceptor: User, citizen: User) -> None:
+    assert console_client(acceptor).get("/console/call").status_code == 403
+    citizen_client = Client()
+    citizen_client.force_login(citizen)
+    assert citizen_client.get("/console/call").status_code == 403
+
+
+def test_a_seat_agent_without_a_second_factor_is_sent_to_sign_in(seat_agent: User) -> None:
+    client = Client()
+    client.force_login(seat_agent)
+    response = client.get(f"/console/call?number={CITIZEN_PHONE}")
+    assert response.status_code == 302 and response["Location"].startswith("/console/login/")
+
+
+def test_an_outsider_cannot_see_a_registered_letter(
+    console_client: ConsoleClient, seat_agent: User, outsider: User, citizen: User, gd_mailbox: Mailbox
+) -> None:
+    location = console_client(seat_agent).post("/console/call", call_form(gd_mailbox))["Location"]
+    outsider.role_grants.create(role="seat_agent")
+    assert console_client(User.objects.get(pk=outsider.pk)).get(location).status_code == 404
+
+
+def test_a_call_accusing_the_agents_own_bureau_still_gets_its_number_read_out(
+    console_client: ConsoleClient, seat_agent: User, citizen: User, gd_mailbox: Mailbox
+) -> None:
+    """Recusal sends it to the unit above, which the agent cannot see: the receipt comes from the session."""
+    client = console_client(seat_agent)
+    form = call_form(gd_mailbox, accused_unit="440000 广东省公安厅", subject="举报省厅民警")
+    location = client.post("/console/call", form)["Location"]
+    letter = Letter.objects.get(subject="举报省厅民警")
+    assert letter.intake_unit.code != "440000"
+    page = client.get(location).content.decode()
+    assert letter.tracking_number in page and 'data-testid="query-code"' in page
+    assert client.get(location).status_code == 404

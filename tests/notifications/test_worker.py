@@ -1,0 +1,95 @@
+"""The worker: scheduled jobs claimed once, the command that runs everything, recovery after a crash."""
+
+from __future__ import annotations
+
+import datetime as dt
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from tests.letters.conftest import submit
+from tests.notifications.conftest import drain
+from xinfang.accounts.models import User
+from xinfang.notifications import schedule, sms
+from xinfang.notifications.models import Channel, Delivery, ScheduledJob
+from xinfang.notifications.schedule import Job, schedule_ensure, schedule_tick, scheduled_job_run
+from xinfang.notifications.services import deliveries_recover
+from xinfang.orgs.models import Mailbox
+
+pytestmark = pytest.mark.django_db
+JOB_TASK = "xinfang.notifications.tasks.run_scheduled_job"
+
+
+def test_a_due_job_is_enqueued_once_until_its_interval_passes(db: None) -> None:
+    schedule_ensure()
+    schedule_ensure()  # a second worker starting
+    now = timezone.now()
+    assert sorted(schedule_tick(now=now)) == ["deliveries_recover", "sweep_deadlines"]
+    assert schedule_tick(now=now) == []
+    assert schedule_tick(now=now + dt.timedelta(seconds=61)) == ["deliveries_recover"]
+    assert DBTaskResult.objects.filter(task_path=JOB_TASK).count() == 3
+
+
+def test_a_paused_job_is_not_run(db: None) -> None:
+    schedule_ensure()
+    ScheduledJob.objects.filter(name="sweep_deadlines").update(enabled=False)
+    assert schedule_tick() == ["deliveries_recover"]
+
+
+def test_a_job_already_running_is_not_started_again(db: None) -> None:
+    schedule_ensure()
+    ScheduledJob.objects.filter(name="sweep_deadlines").update(running_since=timezone.now())
+    assert scheduled_job_run(name="sweep_deadlines") == "already running"
+    assert ScheduledJob.objects.get(name="sweep_deadlines").run_count == 0
+
+
+def test_a_failing_job_records_its_error_and_frees_itself(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken() -> object:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setitem(schedule.JOBS, "sweep_deadlines", Job(broken, 3600))
+    schedule_ensure()
+    with pytest.raises(RuntimeError):
+        scheduled_job_run(name="sweep_deadlines")
+    job = ScheduledJob.objects.get(name="sweep_deadlines")
+    assert "disk full" in job.last_error
+    assert job.running_since is None
+
+
+def test_run_worker_delivers_notifications_and_runs_the_deadline_sweep(citizen: User, gd_mailbox: Mailbox) -> None:
+    letter = submit(citizen, gd_mailbox).letter
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):  # see conftest.drain
+        call_command("run_worker", "--until-idle", "--worker-id", "test")
+    assert [m for m in sms.outbox if letter.tracking_number in m.text]
+    sweep = ScheduledJob.objects.get(name="sweep_deadlines")
+    assert (sweep.run_count, sweep.last_error) == (1, "")
+    assert "overdue" in sweep.last_result
+    assert not DBTaskResult.objects.failed().exists()
+    assert not DBTaskResult.objects.ready().exists()
+
+
+def test_what_a_dead_worker_left_is_picked_up_after_the_lease(citizen: User, gd_mailbox: Mailbox) -> None:
+    submit(citizen, gd_mailbox)
+    drain()
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    delivery = Delivery.objects.get(channel=Channel.SMS)
+    # As if a worker had claimed the delivery and its task an hour ago and then died.
+    Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.SENDING, claimed_at=an_hour_ago)
+    task = DBTaskResult.objects.filter(task_path="xinfang.notifications.tasks.deliver").get()
+    DBTaskResult.objects.filter(pk=task.pk).update(status="RUNNING", started_at=an_hour_ago)
+    sms.outbox.clear()
+    assert deliveries_recover(lease=dt.timedelta(minutes=10)) == {"tasks": 1, "sending": 1, "pending": 0}
+    drain()
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.SENT
+    assert [m.idempotency_key for m in sms.outbox] == [str(delivery.idempotency_key)]
+
+
+def test_recovery_leaves_work_within_its_lease_alone(citizen: User, gd_mailbox: Mailbox) -> None:
+    submit(citizen, gd_mailbox)
+    drain()
+    Delivery.objects.update(status=Delivery.Status.SENDING, claimed_at=timezone.now())
+    assert deliveries_recover(lease=dt.timedelta(minutes=10)) == {"tasks": 0, "sending": 0, "pending": 0}

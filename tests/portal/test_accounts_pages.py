@@ -1,0 +1,111 @@
+"""Sign-up, sign-in and password reset pages of the portal."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from tests.conftest import PASSWORD
+from tests.portal.conftest import last_code
+from xinfang.accounts.models import User
+from xinfang.accounts.selectors import citizen_by_phone
+from xinfang.notifications import sms
+
+pytestmark = pytest.mark.django_db
+SIGN_UP = {
+    "real_name": "李四",
+    "id_number": "440106199001011235",
+    "phone": "13912345678",
+    "password1": "a-long-enough-passphrase",
+    "password2": "a-long-enough-passphrase",
+}
+
+
+def test_a_citizen_signs_up_with_an_sms_code_and_lands_on_their_letters(client: Client) -> None:
+    page = client.post("/account/sign-up/", {**SIGN_UP, "action": "send_code"})
+    assert page.status_code == 200
+    assert "验证码已发送" in page.content.decode()
+    assert 'value="440106199001011235"' in page.content.decode()  # what was typed stays
+    response = client.post("/account/sign-up/", {**SIGN_UP, "code": last_code()})
+    assert response.status_code == 302 and response["Location"] == "/my/letters/"
+    user = citizen_by_phone("13912345678")
+    assert user is not None and user.is_citizen
+    assert client.get("/my/letters/").status_code == 200
+
+
+def test_a_wrong_id_number_is_explained_next_to_the_field_and_the_rest_is_kept(client: Client) -> None:
+    page = client.post("/account/sign-up/", {**SIGN_UP, "id_number": "440106199001011234", "code": "123456"})
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert 'id="id_id_number_error"' in body and "校验位" in body
+    assert 'value="李四"' in body and 'value="13912345678"' in body
+    assert citizen_by_phone("13912345678") is None
+
+
+def test_the_code_button_works_in_the_background_too(client: Client) -> None:
+    response = client.post("/account/code/", {"phone": "13912345678", "purpose": "sign_up"})
+    assert response.status_code == 200 and response.json()["ok"] is True
+    assert sms.outbox[-1].number == "13912345678"
+    again = client.post("/account/code/", {"phone": "13912345678", "purpose": "sign_up"})
+    assert again.status_code == 400 and "秒后" in again.json()["message"]
+
+
+def test_the_code_endpoint_refuses_an_unknown_purpose(client: Client) -> None:
+    assert client.post("/account/code/", {"phone": "13912345678", "purpose": "admin"}).status_code == 400
+
+
+def test_a_citizen_signs_in_with_mobile_and_password(client: Client, citizen: User) -> None:
+    response = client.post("/account/sign-in/", {"phone": "138 0013 8000", "password": PASSWORD, "next": "/lookup/"})
+    assert response.status_code == 302 and response["Location"] == "/lookup/"
+
+
+def test_a_wrong_password_gets_one_message_that_does_not_say_which_part_was_wrong(
+    client: Client, citizen: User
+) -> None:
+    wrong = client.post("/account/sign-in/", {"phone": "13800138000", "password": "not-it"}).content.decode()
+    unknown = client.post("/account/sign-in/", {"phone": "13700000000", "password": "not-it"}).content.decode()
+    assert "手机号码或密码不正确" in wrong and "手机号码或密码不正确" in unknown
+    assert 'value="13800138000"' in wrong
+
+
+def test_an_outside_next_address_is_ignored(client: Client, citizen: User) -> None:
+    response = client.post(
+        "/account/sign-in/", {"phone": "13800138000", "password": PASSWORD, "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/my/letters/"
+
+
+def test_a_citizen_signs_in_with_an_sms_code(client: Client, citizen: User) -> None:
+    client.post("/account/sign-in/code/", {"phone": "13800138000", "action": "send_code"})
+    response = client.post("/account/sign-in/code/", {"phone": "13800138000", "code": last_code()})
+    assert response.status_code == 302
+    assert client.get("/my/letters/").status_code == 200
+
+
+def test_a_wrong_sign_in_code_is_reported_on_the_code_field(client: Client, citizen: User) -> None:
+    client.post("/account/sign-in/code/", {"phone": "13800138000", "action": "send_code"})
+    wrong = "000000" if last_code() != "000000" else "111111"
+    body = client.post("/account/sign-in/code/", {"phone": "13800138000", "code": wrong}).content.decode()
+    assert 'id="id_code_error"' in body and "验证码不正确" in body
+
+
+def test_a_password_is_reset_by_sms_code(client: Client, citizen: User) -> None:
+    client.post("/account/reset/", {"phone": "13800138000", "action": "send_code"})
+    form = {"phone": "13800138000", "code": last_code(), "password1": "new-long-passphrase", "password2": "x"}
+    mismatch = client.post("/account/reset/", form).content.decode()
+    assert "两次输入的密码不一致" in mismatch
+    done = client.post("/account/reset/", {**form, "password2": "new-long-passphrase"})
+    assert "密码已重设" in done.content.decode()
+    citizen.refresh_from_db()
+    assert citizen.check_password("new-long-passphrase")
+
+
+def test_sign_out_needs_a_post(citizen_client: Client) -> None:
+    assert citizen_client.get("/account/sign-out/").status_code == 405
+    assert citizen_client.post("/account/sign-out/").status_code == 302
+    assert citizen_client.get("/my/letters/").status_code == 302
+
+
+def test_the_pages_speak_english(client: Client) -> None:
+    body = client.get("/account/sign-up/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Resident ID number" in body and "Send SMS code" in body

@@ -1,0 +1,31 @@
+"""Records the console keeps: who revealed a letter writer's identity, and why."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class IdentityReveal(models.Model):
+    """One row each time a member of staff opened a writer's full identity (SPEC §6).
+
+    The audit app chains these (through ``letters.signals.identity_revealed``) so that the
+    record is tamper-evident; this table is what the console reads back.
+    """
+
+    letter = models.ForeignKey("letters.Letter", verbose_name=_("信件"), on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("查看人"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("查看理由"))
+    at = models.DateTimeField(_("查看时间"))
+
+    class Meta:
+        verbose_name = _("身份查看记录")
+        verbose_name_plural = _("身份查看记录")
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["letter", "at"], name="identityreveal_letter_at_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.letter_id} {self.actor_id} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,44 @@
+"""Security headers on every response (the ones Django's SecurityMiddleware does not set).
+
+- ``Content-Security-Policy``: scripts and styles only from our own files, no inline script or
+  style, no framing, forms post only to us (``settings.XINFANG_CONTENT_SECURITY_POLICY``).
+- ``Permissions-Policy``: no camera, microphone, location, payment … (``settings.XINFANG_PERMISSIONS_POLICY``).
+- ``Cache-Control: no-store`` (Django's ``add_never_cache_headers``) on every response to a
+  signed-in user, on every page under ``settings.XINFANG_NO_STORE_PATHS`` (the console, the
+  inbox, the admin) and on every answer to a POST (an anonymous lookup shows a letter): none of
+  them may stay in a shared or browser cache.
+
+A view that already set one of the two policies keeps its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase
+from django.utils.cache import add_never_cache_headers
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Security-Policy", settings.XINFANG_CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("Permissions-Policy", settings.XINFANG_PERMISSIONS_POLICY)
+        if must_not_be_stored(request):
+            add_never_cache_headers(response)
+        return response
+
+
+def must_not_be_stored(request: HttpRequest) -> bool:
+    if request.method not in SAFE_METHODS:
+        return True
+    if request.path.startswith(tuple(settings.XINFANG_NO_STORE_PATHS)):
+        return True
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated)

@@ -1,0 +1,132 @@
+"""Administrators see every notification and delivery (failures first), edit the wording and the schedule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.template import TemplateSyntaxError
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from xinfang.accounts.models import User
+from xinfang.notifications.defaults import DEFAULTS, VARIABLES
+from xinfang.notifications.models import Delivery, Notification, NotificationTemplate, ScheduledJob
+from xinfang.notifications.rendering import compile_text
+from xinfang.notifications.services import delivery_retry
+
+
+class DeliveryInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Delivery
+    extra = 0
+    can_delete = False
+    fields = ("channel", "status", "attempts", "next_attempt_at", "sent_at", "last_error")
+    readonly_fields = fields
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("title", "kind", "recipient", "letter", "language", "created_at", "read_at")
+    list_filter = ("kind", "language")
+    search_fields = ("letter__tracking_number", "recipient__username")
+    date_hierarchy = "created_at"
+    list_select_related = ("recipient", "letter")
+    inlines = [DeliveryInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in Notification._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.action(description=_("重新发送所选的失败记录"))
+def retry_failed(
+    modeladmin: admin.ModelAdmin,  # type: ignore[type-arg]
+    request: HttpRequest,
+    queryset: QuerySet[Delivery],
+) -> None:
+    assert isinstance(request.user, User)
+    count = sum(delivery_retry(delivery=d, actor=request.user) for d in queryset.filter(status=Delivery.Status.FAILED))
+    modeladmin.message_user(
+        request, ngettext("已重新排队 %(n)d 条。", "已重新排队 %(n)d 条。", count) % {"n": count}, messages.SUCCESS
+    )
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("pk", "channel", "status", "attempts", "next_attempt_at", "sent_at", "notification", "last_error")
+    list_filter = ("status", "channel")
+    search_fields = ("notification__letter__tracking_number", "idempotency_key")
+    list_select_related = ("notification",)
+    actions = [retry_failed]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f.name for f in Delivery._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+class NotificationTemplateForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = NotificationTemplate
+        fields = ("kind", "language", "title", "body", "sms")
+        help_texts = {
+            "body": _("可用变量：%(names)s，写作 {{ 变量 }}。") % {"names": ", ".join(VARIABLES)},
+            "sms": _("只有发送短信的类别使用；留空则用默认文字。短信中不得包含信访人身份或信件内容。"),
+        }
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for name in ("title", "body", "sms"):
+            try:
+                compile_text(data.get(name) or "")
+            except TemplateSyntaxError as exc:
+                self.add_error(name, str(exc))
+        return data
+
+
+@admin.register(NotificationTemplate)
+class NotificationTemplateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    form = NotificationTemplateForm
+    list_display = ("kind", "language", "title", "updated_at", "updated_by")
+    list_filter = ("language", "kind")
+    readonly_fields = ("default_wording",)
+
+    @admin.display(description=_("默认文字"))
+    def default_wording(self, obj: NotificationTemplate) -> str:
+        if not obj.kind:
+            return "—"
+        wording = DEFAULTS[obj.kind]
+        with translation.override(obj.language or None):
+            parts = [str(wording.title), str(wording.body), str(wording.sms or "")]
+        return "\n\n".join(p for p in parts if p)
+
+    def save_model(self, request: HttpRequest, obj: NotificationTemplate, form: Any, change: bool) -> None:
+        obj.updated_by = request.user if isinstance(request.user, User) else None
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ScheduledJob)
+class ScheduledJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("name", "enabled", "interval_seconds", "next_run_at", "last_finished_at", "run_count", "failing")
+    list_editable = ("enabled", "interval_seconds")
+    fields = ("name", "enabled", "interval_seconds", "next_run_at", "running_since", "last_started_at",
+              "last_finished_at", "run_count", "last_result", "last_error")  # fmt: skip
+    readonly_fields = ("name", "running_since", "last_started_at", "last_finished_at", "run_count", "last_result",
+                       "last_error")  # fmt: skip
+
+    @admin.display(boolean=True, description=_("上次出错"))
+    def failing(self, obj: ScheduledJob) -> bool:
+        return bool(obj.last_error)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

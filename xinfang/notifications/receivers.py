@@ -1,0 +1,45 @@
+"""Signal receivers: each enqueues one fan-out task inside the transaction that sent the signal.
+
+The task row is written by the database task backend on the same connection, so it commits or
+rolls back with the change that caused it: a rolled-back change notifies no one. Nothing slow
+happens here; the worker works out recipients and wording.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from xinfang.letters.models import Extension, Instruction, LetterEvent, Message, SupervisionOrder
+from xinfang.notifications import tasks
+
+
+def _enqueue(source: str) -> None:
+    # Writers outside a transaction (a record created with autocommit) still get their task at once.
+    with transaction.atomic():
+        tasks.notify_about.enqueue(source)
+
+
+def on_letter_event(sender: object, event: LetterEvent, **kwargs: Any) -> None:
+    _enqueue(f"event:{event.pk}")
+
+
+def on_message(sender: object, message: Message, **kwargs: Any) -> None:
+    if message.kind != Message.Kind.INTERNAL_NOTE:
+        _enqueue(f"message:{message.pk}")
+
+
+def on_extension_saved(sender: object, instance: Extension, created: bool, **kwargs: Any) -> None:
+    if created and instance.status == Extension.Status.PENDING:
+        _enqueue(f"extension:{instance.pk}")
+
+
+def on_instruction_saved(sender: object, instance: Instruction, created: bool, **kwargs: Any) -> None:
+    if created:
+        _enqueue(f"instruction:{instance.pk}")
+
+
+def on_supervision_saved(sender: object, instance: SupervisionOrder, created: bool, **kwargs: Any) -> None:
+    if created:
+        _enqueue(f"supervision:{instance.pk}")

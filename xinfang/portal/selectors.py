@@ -1,0 +1,254 @@
+"""Reads for the citizen portal: mailboxes, published letters, and a letter as its writer sees it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from xinfang.accounts.models import User
+from xinfang.deadlines.law import describe
+from xinfang.deadlines.policies import Step, limit_for
+from xinfang.letters.access import may_post_message
+from xinfang.letters.choices import LetterType
+from xinfang.letters.lifecycle import TRANSITIONS, Action
+from xinfang.letters.models import Attachment, Letter, LetterEvent, LetterState, Message
+from xinfang.letters.services import hash_query_code, query_code_matches
+from xinfang.orgs.models import Mailbox, Unit
+from xinfang.portal.models import Publication
+
+S = LetterState
+
+
+# ---------------------------------------------------------------- mailboxes
+
+
+def mailbox_by_slug(slug: str) -> Mailbox:
+    try:
+        return Mailbox.objects.select_related("owner").get(slug=slug, is_active=True)
+    except Mailbox.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _limit_text(step: Step, mailbox: Mailbox, letter_type: str | None = None) -> str:
+    limit = limit_for(step, mailbox=mailbox, letter_type=letter_type)
+    return describe(limit.days, limit.day_kind)
+
+
+def mailbox_time_limits(mailbox: Mailbox) -> list[str]:
+    """The mailbox's time limits in plain words, with any stricter limit for a letter type."""
+    values = {
+        "accept": _limit_text(Step.ACCEPTANCE, mailbox),
+        "reply": _limit_text(Step.REPLY, mailbox),
+        "extension": _limit_text(Step.EXTENSION, mailbox),
+        "review_request": _limit_text(Step.REVIEW_REQUEST, mailbox),
+        "review_answer": _limit_text(Step.REVIEW_ANSWER, mailbox),
+        "reexam_request": _limit_text(Step.REEXAM_REQUEST, mailbox),
+        "reexam_answer": _limit_text(Step.REEXAM_ANSWER, mailbox),
+    }
+    lines = [
+        _("收到来信后 %(accept)s内告知您是否受理。") % values,
+        _("受理后 %(reply)s内办结并答复；情况复杂的，经领导批准可延长一次，最多 %(extension)s，并告知您理由。")
+        % values,
+        _("对答复不满意，可在收到答复后 %(review_request)s内向上一级机关申请复查，复查机关 %(review_answer)s内答复。")
+        % values,
+        _("对复查意见不服，可在收到后 %(reexam_request)s内申请复核。") % values,
+        _("复核机关 %(reexam_answer)s内答复，复核意见为最终结论。") % values,
+    ]
+    for letter_type in mailbox.letter_types:
+        own = _limit_text(Step.REPLY, mailbox, letter_type)
+        if own != values["reply"]:
+            lines.append(
+                _("其中“%(type)s”类来信，受理后 %(limit)s内答复。")
+                % {"type": LetterType(letter_type).label, "limit": own}
+            )
+    return lines
+
+
+# ---------------------------------------------------------------- published letters
+
+
+def publications_of(mailbox: Mailbox, query: str = "") -> QuerySet[Publication]:
+    """The letters this mailbox has released, newest first, optionally searched by words."""
+    published = Publication.objects.filter(letter__mailbox=mailbox, published_at__lte=timezone.now())
+    for word in query.split()[:5]:
+        published = published.filter(
+            Q(title__icontains=word) | Q(published_text__icontains=word) | Q(published_reply__icontains=word)
+        )
+    return published.select_related("letter").order_by("-published_at", "-pk")
+
+
+def publication_for(mailbox: Mailbox, public_id: str) -> Publication:
+    try:
+        return publications_of(mailbox).get(public_id=public_id)
+    except (Publication.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+# ---------------------------------------------------------------- a citizen's letters
+
+
+def letters_of_citizen(user: User) -> QuerySet[Letter]:
+    """The citizen's letters, newest first, with the count of handler messages not yet read."""
+    unread = Count("messages", filter=Q(messages__kind=Message.Kind.TO_CITIZEN, messages__read_at__isnull=True))
+    return (
+        Letter.objects.filter(citizen=user)
+        .select_related("mailbox")
+        .annotate(unread=unread)
+        .order_by("-received_at", "-pk")
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    label: str
+    detail: str
+
+
+# Events whose recorded reason is written for the citizen (a notice, a request, their own words);
+# other reasons (e.g. why staff chose another unit than proposed) are internal.
+REASON_FOR_CITIZEN = frozenset(
+    {
+        Action.REQUEST_INFO,
+        Action.SUPPLY_INFO,
+        Action.REFUSE,
+        Action.REFER,
+        Action.REDIRECT_EMERGENCY,
+        Action.DECIDE_EXTENSION,
+        Action.EVALUATE,
+        Action.REQUEST_REVIEW,
+        Action.ANSWER_REVIEW,
+        Action.REQUEST_REEXAM,
+        Action.ANSWER_REEXAM,
+    }
+)
+
+
+def _event_label(event: LetterEvent) -> str:
+    if event.action == "receive":
+        return _("收到来信")
+    try:
+        return str(TRANSITIONS[Action(event.action)].label)
+    except ValueError:
+        return event.action
+
+
+def _event_detail(event: LetterEvent, units: dict[str, Unit]) -> str:
+    if event.action == Action.ASSIGN and event.data.get("unit") in units:
+        return _("交由%(unit)s办理。") % {"unit": units[event.data["unit"]].display_name}
+    if event.action == Action.DECIDE_EXTENSION:
+        return _("答复期限延长 %(days)s 日。理由：%(reason)s") % {
+            "days": event.data.get("days"),
+            "reason": event.reason,
+        }
+    return event.reason if event.action in REASON_FOR_CITIZEN else ""
+
+
+def citizen_timeline(letter: Letter) -> list[TimelineEntry]:
+    """The steps of ``letter`` its writer may see, oldest first."""
+    events = list(letter.events.filter(citizen_visible=True).order_by("at", "pk"))
+    codes = {e.data.get("unit") for e in events if e.action == Action.ASSIGN}
+    units = {u.code: u for u in Unit.objects.filter(code__in=[c for c in codes if c])}
+    return [TimelineEntry(e.at, _event_label(e), _event_detail(e, units)) for e in events]
+
+
+def citizen_messages(letter: Letter) -> list[Message]:
+    """The conversation with the handler (internal notes never), each with its visible attachments."""
+    return list(
+        letter.messages.exclude(kind=Message.Kind.INTERNAL_NOTE)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("created_at", "pk")
+    )
+
+
+def citizen_letter_attachments(letter: Letter) -> list[Attachment]:
+    """The files the writer attached to the letter itself (not to messages)."""
+    return list(letter.attachments.filter(internal=False, message__isnull=True).order_by("uploaded_at", "pk"))
+
+
+@dataclass(frozen=True)
+class CitizenOptions:
+    """What the writer may do now; request buttons show only inside their legal window."""
+
+    message: bool
+    supply_info: bool
+    evaluate: bool
+    request_review: bool
+    request_reexam: bool
+
+
+def _within(due: dt.date | None) -> bool:
+    return due is not None and timezone.localdate() <= due
+
+
+def citizen_options(user: User, letter: Letter) -> CitizenOptions:
+    evaluation_open = letter.evaluation_due is None or _within(letter.evaluation_due)
+    return CitizenOptions(
+        message=may_post_message(user, letter, Message.Kind.FROM_CITIZEN),
+        supply_info=letter.state == S.INFO_REQUESTED,
+        evaluate=letter.state == S.REPLIED and evaluation_open,
+        request_review=letter.state in (S.REPLIED, S.EVALUATED) and _within(letter.review_request_due),
+        request_reexam=letter.state == S.REVIEW_ANSWERED and _within(letter.reexam_request_due),
+    )
+
+
+@dataclass(frozen=True)
+class DueLine:
+    label: str
+    date: dt.date
+
+
+def citizen_due_dates(letter: Letter) -> list[DueLine]:
+    """The dates that matter to the writer in the letter's present state."""
+    by_state: dict[str, list[tuple[str, str]]] = {
+        S.RECEIVED: [("accept_due", _("受理告知期限"))],
+        S.ACCEPTED: [("reply_due", _("答复期限"))],
+        S.ASSIGNED: [("reply_due", _("答复期限"))],
+        S.IN_HANDLING: [("reply_due", _("答复期限"))],
+        S.REPLY_DRAFTED: [("reply_due", _("答复期限"))],
+        S.REPLIED: [("evaluation_due", _("评价截止")), ("review_request_due", _("申请复查截止"))],
+        S.EVALUATED: [("review_request_due", _("申请复查截止"))],
+        S.REVIEW_REQUESTED: [("review_due", _("复查答复期限"))],
+        S.REVIEW_ANSWERED: [("reexam_request_due", _("申请复核截止"))],
+        S.REEXAM_REQUESTED: [("reexam_due", _("复核答复期限"))],
+    }
+    lines = []
+    for field, label in by_state.get(letter.state, []):
+        value: Any = getattr(letter, field)
+        if value is not None:
+            lines.append(DueLine(label, value))
+    return lines
+
+
+# ---------------------------------------------------------------- lookup without an account
+
+_NO_SUCH_LETTER_HASH = hash_query_code("NOT-A-REAL-CODE")
+
+
+def letter_by_lookup(tracking_number: str, query_code: str) -> Letter | None:
+    """The letter with this tracking number if the query code matches, else None.
+
+    A missing letter costs the same hash as a wrong code, so timing does not tell them apart.
+    """
+    number = "".join(tracking_number.split()).upper()
+    letter = Letter.objects.select_related("mailbox").filter(tracking_number=number).first()
+    if letter is None:
+        _algo, salt, _digest = _NO_SUCH_LETTER_HASH.split("$")
+        hash_query_code(query_code, salt=salt)
+        return None
+    return letter if query_code_matches(letter, query_code) else None
+
+
+def letter_by_public_id(public_id: str) -> Letter:
+    """For a lookup already granted in this session (the view checks the grant)."""
+    try:
+        return Letter.objects.select_related("mailbox").get(public_id=public_id)
+    except (Letter.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
