@@ -134,6 +134,19 @@ def test_a_tampered_identity_is_refused_not_shown(citizen: User) -> None:
         CitizenIdentity.objects.get(pk=identity.pk)
 
 
+def test_dumpdata_writes_ciphertext_and_loaddata_reads_it_back(tmp_path: Path) -> None:
+    citizen = make_citizen()
+    fixture = tmp_path / "identities.json"
+    call_command("dumpdata", "accounts.CitizenIdentity", output=str(fixture))
+    text = fixture.read_text(encoding="utf-8")
+    assert "xv1:" in text and not any(v in text for v in (NAME, ID_NUMBER, PHONE, ADDRESS))
+    CitizenIdentity.objects.all().delete()
+    call_command("loaddata", str(fixture), verbosity=0)
+    identity = citizen_identity(User.objects.get(pk=citizen.pk))
+    assert identity is not None and clear_values(identity) == (NAME, ID_NUMBER, PHONE, ADDRESS)
+    assert citizen_by_phone(PHONE) == citizen
+
+
 # ---------------------------------------------------------------- look-ups by keyed hash
 
 

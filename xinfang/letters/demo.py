@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import time_machine
-from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
+from xinfang.accounts.id_numbers import check_character
 from xinfang.accounts.models import Role, User
+from xinfang.accounts.selectors import citizen_by_phone
+from xinfang.accounts.services import citizen_create
 from xinfang.letters import services as s
 from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.lifecycle import LifecycleError
@@ -152,18 +154,22 @@ def _demo_mailboxes() -> list[Mailbox]:
 
 
 def _citizens(rng: random.Random, n: int) -> list[User]:
-    existing = list(User.objects.filter(kind=User.Kind.CITIZEN, username__startswith="demo-citizen-"))
-    new = [
-        User(
-            username=f"demo-citizen-{i:05d}",
-            kind=User.Kind.CITIZEN,
-            first_name=rng.choice(SURNAMES) + rng.choice(GIVEN),
-            password=make_password(None),  # unusable: demo citizens do not log in
-        )
-        for i in range(len(existing), n)
-    ]
-    User.objects.bulk_create(new)
-    return list(User.objects.filter(kind=User.Kind.CITIZEN, username__startswith="demo-citizen-"))
+    """Demo writers with real-name identities, stored through the vault like anyone's; idempotent."""
+    citizens = []
+    for i in range(n):
+        phone = f"1990000{i:04d}"
+        user = citizen_by_phone(phone)
+        if user is None:
+            first17 = f"440106{1960 + i % 40}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}"
+            user = citizen_create(
+                real_name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                id_number=first17 + check_character(first17),
+                phone=phone,
+                password=None,  # demo citizens do not sign in
+                phone_verified_at=timezone.now(),
+            )
+        citizens.append(user)
+    return citizens
 
 
 def _submit_one(sim: _Simulation, day: dt.date, mailbox: Mailbox, place: str, citizen: User) -> None:
