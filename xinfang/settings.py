@@ -294,3 +294,6 @@ NOTIFICATIONS_LETTER_URLS = {"citizen": "portal:letter", "staff": "console:lette
 # derived from SECRET_KEY (xinfang.vault._development_key) so that a demo needs no set-up.
 XINFANG_VAULT_KEYS = [key.strip() for key in os.environ.get("XINFANG_VAULT_KEYS", "").split(",") if key.strip()]
 XINFANG_LOOKUP_KEY = os.environ.get("XINFANG_LOOKUP_KEY", "")
+# Retention (xinfang.notifications.retention, run daily by the worker): days to keep finished task results.
+XINFANG_TASK_RESULT_DAYS = int(os.environ.get("XINFANG_TASK_RESULT_DAYS", "7"))
+XINFANG_FAILED_TASK_RESULT_DAYS = int(os.environ.get("XINFANG_FAILED_TASK_RESULT_DAYS", "30"))

@@ -1,6 +1,6 @@
 """The worker's schedule: a table of named jobs, each run by exactly one worker when it falls due.
 
-To add a job (the retention job, say), add an entry to :data:`JOBS`; the workers create its row on
+To add a job, add an entry to :data:`JOBS`; the workers create its row on
 start, and administrators can change its interval or pause it in the admin.
 """
 
@@ -19,6 +19,12 @@ from django.utils import timezone
 
 from xinfang.notifications import tasks
 from xinfang.notifications.models import ScheduledJob
+
+
+def _retention() -> object:
+    from xinfang.notifications.retention import retention_sweep
+
+    return retention_sweep()
 
 
 def _sweep_deadlines() -> object:
@@ -45,6 +51,8 @@ JOBS: dict[str, Job] = {
     "sweep_deadlines": Job(_sweep_deadlines, 3600),
     # Tasks and deliveries that a dead worker left half-done.
     "deliveries_recover": Job(_recover, 60),
+    # Finished task results and spent SMS codes (xinfang.notifications.retention), daily.
+    "retention": Job(_retention, 24 * 3600),
 }
 
 

@@ -1,0 +1,42 @@
+"""The retention job: operational rows that have served their purpose are deleted.
+
+- Finished background-task results (django-tasks-db keeps every one): successful after
+  ``XINFANG_TASK_RESULT_DAYS`` (7), failed after ``XINFANG_FAILED_TASK_RESULT_DAYS`` (30), through
+  the library's own ``prune_db_task_results``.
+- One-time SMS codes a day after they expired (the per-day sending limits count the last 24 hours).
+
+Letters, their timelines, notifications, deliveries and the audit chain are records, not
+operational rows, and are never deleted here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import timezone
+
+from xinfang.accounts.models import SmsCode
+
+SMS_CODE_KEEP = dt.timedelta(days=1)
+
+
+def retention_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
+    now = now or timezone.now()
+    before = _task_results()
+    call_command(
+        "prune_db_task_results",
+        min_age_days=settings.XINFANG_TASK_RESULT_DAYS,
+        failed_min_age_days=settings.XINFANG_FAILED_TASK_RESULT_DAYS,
+        stdout=io.StringIO(),
+    )
+    sms_codes, _by_model = SmsCode.objects.filter(expires_at__lt=now - SMS_CODE_KEEP).delete()
+    return {"task_results": before - _task_results(), "sms_codes": sms_codes}
+
+
+def _task_results() -> int:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.count()
