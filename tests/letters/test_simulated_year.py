@@ -387,9 +387,7 @@ def assert_no_letter_is_late_unnoticed(today: dt.date) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    "total", [pytest.param(600, id="600"), pytest.param(10_000, id="10k", marks=pytest.mark.slow)]
-)
+@pytest.mark.parametrize("total", [pytest.param(600, id="600"), pytest.param(10_000, id="10k", marks=pytest.mark.slow)])
 def test_a_year_of_letters_all_answered_or_in_time_and_every_late_one_supervised(total: int, tree: None) -> None:
     with time_machine.travel(dt.datetime.combine(FIRST_DAY, dt.time(0, 0), tzinfo=TZ), tick=False) as traveller:
         simulation = Simulation(total, traveller)
