@@ -175,7 +175,7 @@ def test_two_workers_ticking_at_once_enqueue_each_scheduled_run_once(committed_l
         ScheduledJob.objects.update(next_run_at=timezone.now())
         outcomes = race(schedule_tick, schedule_tick)
         claimed = [name for names in outcomes for name in names]  # type: ignore[attr-defined]
-        assert sorted(claimed) == ["deliveries_recover", "sweep_deadlines"], outcomes
+        assert sorted(claimed) == ["deliveries_recover", "retention", "sweep_deadlines"], outcomes
 
 
 @override_settings(NOTIFICATIONS_THROTTLE={"sms": (0, 0), "email": (0, 0)})
