@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.accounts.models import User
-from xinfang.letters.access import letters_visible_to
+from xinfang.letters.access import letters_visible_to, owed_under, owing_unit_id
 from xinfang.letters.models import Extension, Letter, LetterEvent, LetterState, Message, SupervisionOrder
 from xinfang.orgs.models import Unit
 
@@ -191,26 +190,6 @@ def important_letters(leader: User) -> QuerySet[Letter]:
 
 
 # ---------------------------------------------------------------- inspector
-
-
-def owed_under(bureau: Unit) -> Q:
-    """Letters whose next step is owed by ``bureau`` or a unit under it (the sweep's ``owing_unit``)."""
-    prefix = bureau.path
-    reviewing = Q(state=S.REVIEW_REQUESTED, review_unit__path__startswith=prefix)
-    reexamining = Q(state=S.REEXAM_REQUESTED, reexam_unit__path__startswith=prefix)
-    holding = ~Q(state__in=[S.REVIEW_REQUESTED, S.REEXAM_REQUESTED]) & (
-        Q(handling_unit__path__startswith=prefix) | Q(handling_unit__isnull=True, intake_unit__path__startswith=prefix)
-    )
-    return reviewing | reexamining | holding
-
-
-def owing_unit_id() -> Case:
-    return Case(
-        When(state=S.REVIEW_REQUESTED, then=F("review_unit")),
-        When(state=S.REEXAM_REQUESTED, then=F("reexam_unit")),
-        default=Coalesce(F("handling_unit"), F("intake_unit")),
-        output_field=IntegerField(),
-    )
 
 
 def supervised_letters(inspector: User) -> QuerySet[Letter]:

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Q, QuerySet
+from django.db.models import Case, F, IntegerField, Q, QuerySet, When
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from xinfang.accounts.models import Role, User
@@ -95,6 +96,27 @@ def owing_unit(letter: Letter) -> Unit:
     if letter.state == LetterState.REEXAM_REQUESTED and letter.reexam_unit is not None:
         return letter.reexam_unit
     return letter.handling_unit or letter.intake_unit
+
+
+def owed_under(bureau: Unit) -> Q:
+    """Letters whose next step is owed by ``bureau`` or a unit under it: ``owing_unit`` as a filter."""
+    prefix = bureau.path
+    reviewing = Q(state=LetterState.REVIEW_REQUESTED, review_unit__path__startswith=prefix)
+    reexamining = Q(state=LetterState.REEXAM_REQUESTED, reexam_unit__path__startswith=prefix)
+    holding = ~Q(state__in=[LetterState.REVIEW_REQUESTED, LetterState.REEXAM_REQUESTED]) & (
+        Q(handling_unit__path__startswith=prefix) | Q(handling_unit__isnull=True, intake_unit__path__startswith=prefix)
+    )
+    return reviewing | reexamining | holding
+
+
+def owing_unit_id() -> Case:
+    """``owing_unit`` as a query expression (its id), for grouping and filtering in SQL."""
+    return Case(
+        When(state=LetterState.REVIEW_REQUESTED, then=F("review_unit")),
+        When(state=LetterState.REEXAM_REQUESTED, then=F("reexam_unit")),
+        default=Coalesce(F("handling_unit"), F("intake_unit")),
+        output_field=IntegerField(),
+    )
 
 
 def may_answer_for_unit(actor: User, letter: Letter) -> bool:
