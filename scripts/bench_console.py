@@ -1,6 +1,6 @@
 """Benchmark the staff console on 1,000,000 letters in a throwaway PostgreSQL (issue 6, item 8).
 
-    .venv/bin/python scripts/bench_console.py                    # 1,000,000 letters, before and after
+    .venv/bin/python scripts/bench_console.py                    # 1,000,000 letters
     .venv/bin/python scripts/bench_console.py --letters 50000    # a quick run
     .venv/bin/python scripts/bench_console.py --json var/bench.json --explain
 
@@ -15,11 +15,9 @@
    the Guangdong department) the way ``tests/console/conftest.py`` does, and time each console page
    with ``django.test.Client`` and each selector behind it: warm-up, then ``--runs`` requests;
    p50, p95 and the number of SQL queries.
-4. Unless ``--no-proposals``, make the changes docs/benchmarks.md recommends (:data:`STEPS`: JIT
-   off, :data:`PROPOSED_INDEXES`, the query rewrites of :func:`install_rewrites`) and measure
-   again ("after"; with ``--steps`` after each one); then add the proposed ``owing_unit`` column
-   (:func:`install_owing_unit`) and measure once more. The rewrites replace functions in this
-   process only; nothing in the product code is changed.
+4. The recommendations of the first run (docs/benchmarks.md, 2026-11-23: JIT off, the partial
+   indexes, unit-id lists instead of path joins, the stored ``owing_unit``) are in the product now;
+   the script measures the product as it is.
 
 ``--explain`` prints ``EXPLAIN ANALYZE`` of the slowest query of every page over the budget.
 With ``DATABASE_URL`` already set, ``--inner`` uses that database (``--reuse`` skips generating
@@ -68,31 +66,6 @@ OPEN_STATES = (
     "received", "info_requested", "accepted", "assigned", "in_handling", "reply_drafted", "replied", "evaluated",
     "review_requested", "review_answered", "reexam_requested",
 )  # fmt: skip
-
-# The indexes docs/benchmarks.md recommends adding to ``Letter.Meta.indexes`` (step "indexes").
-PROPOSED_INDEXES: list[tuple[str, str]] = [
-    (
-        "letter_open_due_idx",
-        "CREATE INDEX letter_open_due_idx ON letters_letter (current_due, received_at, id) "
-        "INCLUDE (state, handling_unit_id, intake_unit_id, review_unit_id, reexam_unit_id, accused_unit_id, "
-        "supervision_flag, return_count) WHERE state IN ({})".format(", ".join(f"'{s}'" for s in OPEN_STATES)),
-    ),
-    (
-        "letter_desk_queue_idx",
-        "CREATE INDEX letter_desk_queue_idx ON letters_letter (intake_unit_id, current_due) "
-        "WHERE handling_unit_id IS NULL AND state IN ('received', 'accepted')",
-    ),
-]
-# What is changed after "before", in this order; ``--steps`` measures after each. "owing_unit" is a
-# schema proposal (a stored column), measured last and apart from the others ("after").
-STEPS = ("jit", "indexes", "rewrites")
-SCHEMA_STEP = "owing_unit"
-OWING_INDEX = (
-    "CREATE INDEX letter_owing_open_idx ON letters_letter (owing_unit_id, current_due) "
-    "INCLUDE (received_at, id, state, accused_unit_id, supervision_flag, return_count) "
-    "WHERE state IN ({})".format(", ".join(f"'{s}'" for s in OPEN_STATES))
-)
-
 
 # ---------------------------------------------------------------- outer: a throwaway server
 
@@ -552,7 +525,7 @@ def _letters(c: Any, p: dict[str, Any]) -> None:
             review_request_due, review_due, reexam_request_due, reexam_due, current_due, due_provisional,
             due_soon_marked, overdue_marked, supervision_flag, accused_unit_id, anonymous_caller_id,
             assigned_by_unit_id, citizen_id, handling_unit_id, intake_unit_id, mailbox_id, reexam_unit_id,
-            registered_by_id, repeat_of_id, review_unit_id)
+            registered_by_id, repeat_of_id, review_unit_id, owing_unit_id)
         SELECT b.id, gen_random_uuid(),
                mb.tracking_prefix || '-' || to_char(timezone('Asia/Shanghai', b.received_at), 'YYYYMMDD') || '-'
                    || lpad(mod(b.g::bigint * 7919, 10000000)::text, 7, '0'),
@@ -589,7 +562,9 @@ def _letters(c: Any, p: dict[str, Any]) -> None:
                CASE WHEN b.anonymous THEN b.id END,
                CASE WHEN b.handled THEN b.intake_bureau_id END,
                CASE WHEN NOT b.anonymous THEN b.citizen_id END,
-               b.handling_unit_id, b.intake_unit_id, b.mailbox_id, b.reexam_unit_id, NULL, NULL, b.review_unit_id
+               b.handling_unit_id, b.intake_unit_id, b.mailbox_id, b.reexam_unit_id, NULL, NULL, b.review_unit_id,
+               CASE b.state WHEN 'review_requested' THEN b.review_unit_id WHEN 'reexam_requested' THEN b.reexam_unit_id
+                            ELSE coalesce(b.handling_unit_id, b.intake_unit_id) END
         FROM cd b
         JOIN orgs_mailbox mb ON mb.id = b.mailbox_id
         JOIN orgs_unit cu ON cu.id = b.county_id
@@ -877,10 +852,7 @@ def pages(cast: Cast, targets: Targets) -> list[tuple[str, str, Any, str]]:
 
 
 def selectors(cast: Cast, targets: Targets) -> list[tuple[str, str, Callable[[], Any]]]:
-    """(selector, who, call) for the reads behind the pages: the first page of 25 and its count.
-
-    Modules are looked up at call time, so that the rewritten functions of step "rewrites" are measured.
-    """
+    """(selector, who, call) for the reads behind the pages: the first page of 25 and its count."""
     from xinfang.console import selectors_desk as desk
     from xinfang.console import selectors_work as work
     from xinfang.letters import access
@@ -947,262 +919,6 @@ def explain(results: list[Result]) -> None:
         with connection.cursor() as c:
             c.execute("EXPLAIN (ANALYZE, BUFFERS) " + result.slowest_sql)
             print("\n".join(row[0] for row in c.fetchall()))
-
-
-# ---------------------------------------------------------------- the proposals, step by step
-
-
-def apply_step(step: str) -> None:
-    """Make one proposed change in this process and the benchmark database.
-
-    - ``jit``: ``SET jit = off`` (settings: ``OPTIONS={"options": "-c jit=off"}`` on PostgreSQL).
-    - ``indexes``: :data:`PROPOSED_INDEXES`, then ``ANALYZE``.
-    - ``rewrites``: the selectors of :func:`install_rewrites`, in place of the current ones.
-    - ``owing_unit``: :func:`install_owing_unit` (after ``rewrites``).
-    """
-    from django.db import connection
-
-    with connection.cursor() as c:
-        if step == "jit":
-            c.execute("SET jit = off")
-        elif step == "indexes":
-            for name, ddl in PROPOSED_INDEXES:
-                c.execute(f"DROP INDEX IF EXISTS {name}")
-                _sql(c, f"index {name}", ddl)
-            c.execute("ANALYZE letters_letter")
-        elif step == "rewrites":
-            install_rewrites()
-        elif step == SCHEMA_STEP:
-            install_owing_unit(c)
-
-
-def install_rewrites() -> None:
-    """Replace the slow reads with the rewrites docs/benchmarks.md recommends (this process only).
-
-    Units are selected by id lists taken from the tree, never by joining ``orgs_unit`` once per letter
-    column and filtering on ``path LIKE``: the planner then uses the (unit, state, due) indexes, and
-    a query joins a handful of tables instead of a dozen (planning alone took 80-110 ms). The lists
-    come from a per-process cache here; in the product, ``xinfang.table_cache.TableCache`` over
-    ``Unit`` (as ``routing.selectors`` does for rules).
-    """
-    import sys as system
-
-    from xinfang.console import selectors_desk, selectors_work
-    from xinfang.letters import access
-    from xinfang.routing import engine
-
-    original = access.letters_visible_to
-    for name, module in list(system.modules.items()):
-        if name.startswith("xinfang.") and getattr(module, "letters_visible_to", None) is original:
-            setattr(module, "letters_visible_to", _visible_to)  # noqa: B010
-    from xinfang.console import views_desk
-
-    replacements: list[tuple[Any, str, Any]] = [
-        (selectors_work, "_bureau_q", _bureau_q),
-        (selectors_work, "owed_under", _owed_under),
-        (selectors_work, "important_letters", _important_letters),
-        (selectors_desk, "caller_letters", _caller_letters),
-        (views_desk, "caller_letters", _caller_letters),
-        # Routing on the front-desk queue: the mailbox owner and departments come with the letters,
-        # and the unit look-ups of ``propose`` from the same per-process cache.
-        (selectors_desk, "LIST_RELATED", (*selectors_desk.LIST_RELATED, "mailbox__owner",
-                                          "intake_unit__bureau_of_department",
-                                          "handling_unit__bureau_of_department")),
-        (engine, "place_of", _cached(getattr(engine, "place_of"), lambda code: code)),  # noqa: B009
-        (engine, "department_for",
-         _cached(getattr(engine, "department_for"), lambda bureau, police_type: (bureau.pk, police_type))),  # noqa: B009
-    ]  # fmt: skip
-    for module, attribute, value in replacements:
-        setattr(module, attribute, value)
-
-
-def install_owing_unit(c: Any) -> None:
-    """The schema proposal: ``Letter.owing_unit``, the unit that owes the next step, stored and indexed.
-
-    1. Add the column in the benchmark database and fill it for open letters, as
-       ``access.owing_unit`` computes it (a lifecycle service would keep it up to date).
-    2. Index it with the due date, covering what the inspector's counts read (:data:`OWING_INDEX`).
-    3. Add the field to the model in this process, and read the inspector's letters by it: the
-       letters owed under a bureau are a range of one index, not four unit columns OR-ed together;
-       they are all visible to the bureau's staff (the owing unit is one of the four), so only
-       recusal is applied on top.
-    """
-    from django.db import models
-    from django.db.models import F
-
-    from xinfang.console import selectors_work
-    from xinfang.letters.models import Letter
-    from xinfang.orgs.models import Unit
-
-    states = ", ".join(f"'{s}'" for s in OPEN_STATES)
-    _sql(c, "owing_unit column", "ALTER TABLE letters_letter ADD COLUMN IF NOT EXISTS owing_unit_id bigint")
-    fill = (
-        "UPDATE letters_letter SET owing_unit_id = CASE state WHEN 'review_requested' THEN review_unit_id "  # noqa: S608
-        "WHEN 'reexam_requested' THEN reexam_unit_id ELSE coalesce(handling_unit_id, intake_unit_id) END "
-        f"WHERE state IN ({states})"
-    )
-    _sql(c, "owing_unit filled", fill)
-    c.execute("DROP INDEX IF EXISTS letter_owing_open_idx")
-    _sql(c, "index letter_owing_open_idx", OWING_INDEX)
-    c.execute("VACUUM ANALYZE letters_letter")
-    field = models.ForeignKey(Unit, null=True, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
-    Letter.add_to_class("owing_unit", field)
-    Letter._meta._expire_cache()  # type: ignore[attr-defined]
-    setattr(selectors_work, "supervised_letters", _supervised_by_owing_unit)  # noqa: B010
-    setattr(selectors_work, "owing_unit_id", lambda: F("owing_unit"))  # noqa: B010
-
-
-def _supervised_by_owing_unit(inspector: Any) -> Any:
-    from xinfang.letters.models import Letter, LetterState
-
-    if inspector.unit is None:
-        return Letter.objects.none()
-    owed = Letter.objects.filter(_unit_in("owing_unit", _units_under(inspector.unit.bureau)))
-    return owed.filter(state__in=LetterState.open_states()).exclude(accused_unit_id__in=_recused_ids(inspector.unit))
-
-
-_CACHE: dict[Any, Any] = {}
-
-
-def _cached(function: Callable[..., Any], key: Callable[..., Any]) -> Callable[..., Any]:
-    def cached(*args: Any) -> Any:
-        k = (function.__name__, key(*args))
-        if k not in _CACHE:
-            _CACHE[k] = function(*args)
-        return _CACHE[k]
-
-    return cached
-
-
-def _units_under(bureau: Any) -> list[int] | None:
-    """Ids of ``bureau`` and every unit under it; None for the Ministry (the whole tree)."""
-    from xinfang.orgs.models import Unit
-
-    if bureau.depth == 1:
-        return None
-    key = ("under", bureau.pk)
-    if key not in _CACHE:
-        _CACHE[key] = list(Unit.objects.filter(path__startswith=bureau.path).values_list("pk", flat=True))
-    return _CACHE[key]
-
-
-def _bureau_ids(bureau: Any) -> list[int]:
-    """Ids of ``bureau`` and its departments."""
-    from xinfang.orgs.models import Unit
-
-    key = ("bureau", bureau.pk)
-    if key not in _CACHE:
-        _CACHE[key] = [bureau.pk, *Unit.objects.filter(bureau_of_department=bureau).values_list("pk", flat=True)]
-    return _CACHE[key]
-
-
-def _recused_ids(unit: Any) -> list[int]:
-    """Ids of the bureaus over ``unit`` (itself included) and their departments: an accusation against
-    any of them hides the letter from ``unit``'s staff (``access._accused_covers``)."""
-    from django.db.models import Q
-
-    from xinfang.orgs.models import Unit
-
-    key = ("recused", unit.pk)
-    if key not in _CACHE:
-        ancestors = [unit.path[:i] for i in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
-        over = Unit.objects.filter(path__in=ancestors)
-        ids = Unit.objects.filter(Q(pk__in=over.values("pk")) | Q(bureau_of_department__in=over.values("pk")))
-        _CACHE[key] = list(ids.values_list("pk", flat=True))
-    return _CACHE[key]
-
-
-def _visible_to(user: Any) -> Any:
-    """``access.letters_visible_to`` with id lists: the same letters, in one plain ``WHERE``."""
-    from django.db.models import Q
-
-    from xinfang.letters.models import Letter
-
-    if not user.is_active:
-        return Letter.objects.none()
-    if user.is_citizen:
-        return Letter.objects.filter(citizen=user)
-    if user.unit is None:
-        return Letter.objects.none()
-    ids = _units_under(user.unit.bureau)
-    letters = Letter.objects.all()
-    if ids is not None:
-        letters = letters.filter(
-            Q(handling_unit_id__in=ids) | Q(intake_unit_id__in=ids) | Q(review_unit_id__in=ids)
-            | Q(reexam_unit_id__in=ids)
-        )  # fmt: skip
-    return letters.exclude(accused_unit_id__in=_recused_ids(user.unit))
-
-
-def _bureau_q(prefix: str, bureau: Any) -> Any:
-    from django.db.models import Q
-
-    return Q(**{f"{prefix}_id__in": _bureau_ids(bureau)})
-
-
-def _unit_in(field: str, ids: list[int] | None) -> Any:
-    """``field`` is one of the units ``ids`` (None: any unit at all)."""
-    from django.db.models import Q
-
-    return Q(**{f"{field}__isnull": False}) if ids is None else Q(**{f"{field}_id__in": ids})
-
-
-def _owed_under(bureau: Any) -> Any:
-    from django.db.models import Q
-
-    from xinfang.letters.models import LetterState as S
-
-    ids = _units_under(bureau)
-    reviewing = Q(state=S.REVIEW_REQUESTED) & _unit_in("review_unit", ids)
-    reexamining = Q(state=S.REEXAM_REQUESTED) & _unit_in("reexam_unit", ids)
-    holding = ~Q(state__in=[S.REVIEW_REQUESTED, S.REEXAM_REQUESTED]) & (
-        _unit_in("handling_unit", ids) | (Q(handling_unit__isnull=True) & _unit_in("intake_unit", ids))
-    )
-    return reviewing | reexamining | holding
-
-
-def _important_letters(leader: Any) -> Any:
-    """``selectors_work.important_letters`` with the held-under-bureau test on id lists."""
-    from django.db.models import Q
-
-    from xinfang.console import selectors_work as w
-    from xinfang.letters.models import Letter
-    from xinfang.letters.models import LetterState as S
-
-    if leader.unit is None:
-        return Letter.objects.none()
-    ids = _units_under(leader.unit.bureau)
-    held = _unit_in("handling_unit", ids) | (Q(handling_unit__isnull=True) & _unit_in("intake_unit", ids))
-    important = (
-        Q(current_due__lte=w.due_soon_until(w.today()))
-        | Q(supervision_flag=True)
-        | Q(w.open_orders_exist())
-        | Q(return_count__gte=2)
-        | Q(accuses_leadership=True)
-        | Q(state__in=[S.REVIEW_REQUESTED, S.REEXAM_REQUESTED])
-    )
-    qs = getattr(w, "letters_visible_to")(leader).filter(held, important, state__in=S.open_states())  # noqa: B009
-    return w.by_due_date(qs.select_related(*w.LIST_RELATED))
-
-
-def _caller_letters(user: Any, number: str) -> Any:
-    """``selectors_desk.caller_letters`` with the anonymous calls as an id list: ``citizen = … OR
-    anonymous_caller IN (list)`` is two index scans; ``IN (subquery)`` under an OR read every letter."""
-    from django.db.models import Q
-
-    from xinfang.accounts.selectors import anonymous_callers_by_phone, citizen_by_phone
-    from xinfang.console import selectors_desk as d
-    from xinfang.letters.models import Letter
-
-    if not number:
-        return Letter.objects.none()
-    citizen = citizen_by_phone(number)
-    calls = list(anonymous_callers_by_phone(number).values_list("pk", flat=True))
-    by_phone = Q(anonymous_caller_id__in=calls)
-    if citizen is not None:
-        by_phone |= Q(citizen=citizen)
-    visible = getattr(d, "letters_visible_to")(user)  # noqa: B009
-    return visible.filter(by_phone).select_related(*d.LIST_RELATED).order_by("-received_at", "-pk")
 
 
 # ---------------------------------------------------------------- inner: inside the server
@@ -1320,22 +1036,15 @@ def inner(args: argparse.Namespace) -> int:
     print(json.dumps(shape, ensure_ascii=False, indent=1), flush=True)
     targets = find_targets(cast)
     report: dict[str, Any] = {"machine": machine(), "shape": shape, "setup_seconds": round(setup), "phases": {}}
-    phases: list[tuple[str, list[str]]] = [("before", [])]
-    if not args.no_proposals:
-        phases += [(f"+{step}", [step]) for step in STEPS] if args.steps else [("after", list(STEPS))]
-        phases.append((f"+{SCHEMA_STEP}", [SCHEMA_STEP]))
-    for phase, steps in phases:
-        for step in steps:
-            apply_step(step)
-        print(f"\n{phase} ({args.runs} runs after {args.warmup} warm-up; {args.slow_runs} over {args.slow} ms)")
-        page_results, selector_results = measure(cast, targets, args)
-        report["phases"][phase] = {
-            "pages": [asdict(r) for r in page_results],
-            "selectors": [asdict(r) for r in selector_results],
-            "load": machine()["load"],
-        }
-        if args.explain:
-            explain(page_results + selector_results)
+    print(f"\nnow ({args.runs} runs after {args.warmup} warm-up; {args.slow_runs} over {args.slow} ms)")
+    page_results, selector_results = measure(cast, targets, args)
+    report["phases"]["now"] = {
+        "pages": [asdict(r) for r in page_results],
+        "selectors": [asdict(r) for r in selector_results],
+        "load": machine()["load"],
+    }
+    if args.explain:
+        explain(page_results + selector_results)
     if args.json:
         Path(args.json).write_text(json.dumps(report, ensure_ascii=False, indent=1), encoding="utf-8")
     print_tables(report)
@@ -1364,8 +1073,6 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests first (default 3)")
     parser.add_argument("--slow", type=float, default=2000, help="a page whose first request takes longer (ms) ...")
     parser.add_argument("--slow-runs", type=int, default=5, help="... is timed this many times only (default 5)")
-    parser.add_argument("--steps", action="store_true", help="measure after each proposed change, not only all")
-    parser.add_argument("--no-proposals", action="store_true", help="measure the code as it is only")
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest query of slow pages")
     parser.add_argument("--reuse", action="store_true", help="with --inner: keep letters already in the database")

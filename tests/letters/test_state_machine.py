@@ -44,6 +44,7 @@ from hypothesis.stateful import (
 from tests.conftest import PASSWORD, make_staff, unit
 from tests.letters.conftest import submit
 from xinfang.accounts.models import Role, User
+from xinfang.letters.access import owing_unit_id
 from xinfang.letters import services as s
 from xinfang.letters.choices import LetterType
 from xinfang.letters.due_dates import CURRENT_DUE_FIELD
@@ -455,6 +456,8 @@ class LetterMachine(RuleBasedStateMachine):
         for letter in Letter.objects.filter(pk__in=self.letters):
             self.check_timeline(letter, timelines[letter.pk])
             self.check_due_dates(letter)
+            # The stored column the inspector's pages read is the rule's answer, after every step.
+            assert letter.owing_unit_id == owing_unit_id(letter), f"{letter.tracking_number}: stale owing_unit"
 
     def check_timeline(self, letter: Letter, events: list[LetterEvent]) -> None:
         first, *rest = events

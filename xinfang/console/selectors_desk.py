@@ -16,6 +16,13 @@ from xinfang.letters.models import Letter, LetterState, RefusalReason
 from xinfang.orgs.models import Mailbox
 
 LIST_RELATED = ("mailbox", "intake_unit", "handling_unit", "citizen__identity", "anonymous_caller")
+# The queue routes every row it shows: what the routing engine reads comes with the letters.
+QUEUE_RELATED = (
+    *LIST_RELATED,
+    "mailbox__owner",
+    "intake_unit__bureau_of_department",
+    "handling_unit__bureau_of_department",
+)
 
 
 def normalise_phone(number: str) -> str:
@@ -42,7 +49,10 @@ def caller_letters(user: User, number: str) -> QuerySet[Letter]:
     if not number:
         return Letter.objects.none()
     citizen = citizen_by_phone(number)
-    by_phone = Q(anonymous_caller__in=anonymous_callers_by_phone(number))
+    # The calls as a list: ``citizen = … OR anonymous_caller IN (list)`` is two index scans,
+    # where ``IN (subquery)`` under an OR read every letter (docs/benchmarks.md).
+    calls = list(anonymous_callers_by_phone(number).values_list("pk", flat=True))
+    by_phone = Q(anonymous_caller_id__in=calls)
     if citizen is not None:
         by_phone |= Q(citizen=citizen)
     return letters_visible_to(user).filter(by_phone).select_related(*LIST_RELATED).order_by("-received_at", "-pk")
@@ -64,7 +74,7 @@ def desk_queue(user: User) -> QuerySet[Letter]:
     return (
         letters_visible_to(user)
         .filter(new_here | passed_down)
-        .select_related(*LIST_RELATED)
+        .select_related(*QUEUE_RELATED)
         .order_by(F("current_due").asc(nulls_last=True), "received_at", "pk")
     )
 

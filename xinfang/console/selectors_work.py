@@ -18,9 +18,10 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.accounts.models import User
-from xinfang.letters.access import letters_visible_to, owed_under, owing_unit_id
+from xinfang.letters.access import letters_owed_under_visible_to, letters_visible_to
 from xinfang.letters.models import Extension, Letter, LetterEvent, LetterState, Message, SupervisionOrder
 from xinfang.orgs.models import Unit
+from xinfang.orgs.selectors import bureau_unit_ids, in_units, unit_ids_under
 
 S = LetterState
 
@@ -87,8 +88,8 @@ def by_due_date(qs: QuerySet[Letter]) -> QuerySet[Letter]:
 
 
 def _bureau_q(prefix: str, bureau: Unit) -> Q:
-    """Letters whose ``prefix`` unit is ``bureau`` itself or one of its departments."""
-    return Q(**{prefix: bureau}) | Q(**{f"{prefix}__bureau_of_department": bureau})
+    """Rows whose ``prefix`` unit is ``bureau`` itself or one of its departments."""
+    return in_units(prefix, bureau_unit_ids(bureau))
 
 
 # ---------------------------------------------------------------- handler workspace
@@ -173,10 +174,8 @@ def important_letters(leader: User) -> QuerySet[Letter]:
     under supervision, returned more than once, against a unit's leadership, or under review."""
     if leader.unit is None:
         return Letter.objects.none()
-    bureau = leader.unit.bureau
-    held = Q(handling_unit__path__startswith=bureau.path) | Q(
-        handling_unit__isnull=True, intake_unit__path__startswith=bureau.path
-    )
+    under = unit_ids_under(leader.unit.bureau)
+    held = in_units("handling_unit", under) | (Q(handling_unit__isnull=True) & in_units("intake_unit", under))
     important = (
         Q(current_due__lte=due_soon_until(today()))
         | Q(supervision_flag=True)
@@ -196,7 +195,7 @@ def supervised_letters(inspector: User) -> QuerySet[Letter]:
     """Open letters owed by units under the inspector's bureau."""
     if inspector.unit is None:
         return Letter.objects.none()
-    return letters_visible_to(inspector).filter(owed_under(inspector.unit.bureau), state__in=S.open_states())
+    return letters_owed_under_visible_to(inspector).filter(state__in=S.open_states())
 
 
 @dataclass(frozen=True)
@@ -212,15 +211,14 @@ def late_counts_by_unit(inspector: User) -> list[UnitCount]:
     rows = (
         supervised_letters(inspector)
         .filter(state__in=S.authority_clock_states(), current_due__lte=due_soon_until(day))
-        .annotate(owing=owing_unit_id())
-        .values("owing")
+        .values("owing_unit")
         .annotate(
             overdue=Count("pk", filter=light_filter(Light.OVERDUE, on=day)),
             due_soon=Count("pk", filter=light_filter(Light.DUE_SOON, on=day)),
         )
         .order_by()
     )
-    counts = {row["owing"]: (row["overdue"], row["due_soon"]) for row in rows}
+    counts = {row["owing_unit"]: (row["overdue"], row["due_soon"]) for row in rows}
     units = Unit.objects.in_bulk(list(counts))
     result = [UnitCount(units[pk], *counts[pk]) for pk in counts if pk in units]
     return sorted(result, key=lambda c: (-c.overdue, -c.due_soon, c.unit.path))
@@ -238,7 +236,7 @@ class SupervisionFilters:
 def supervision_letters(inspector: User, filters: SupervisionFilters) -> QuerySet[Letter]:
     qs = supervised_letters(inspector)
     if filters.unit is not None:
-        qs = qs.annotate(owing=owing_unit_id()).filter(owing=filters.unit.pk)
+        qs = qs.filter(owing_unit=filters.unit)
     if filters.light:
         qs = qs.filter(light_filter(filters.light), state__in=S.authority_clock_states())
     if filters.flagged:

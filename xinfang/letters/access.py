@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, When
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from xinfang.accounts.models import Role, User
 from xinfang.letters.models import Letter, LetterState, Message
 from xinfang.orgs.models import Unit
+from xinfang.orgs.selectors import bureaus_over_ids, in_units, unit_ids_under
 
 if TYPE_CHECKING:
     from xinfang.letters.lifecycle import Transition
@@ -89,34 +89,39 @@ def may_post_message(actor: User, letter: Letter, kind: str) -> bool:
     return letters_visible_to(actor).filter(pk=letter.pk).exists()
 
 
+def _owing_field(letter: Letter) -> str:
+    if letter.state == LetterState.REVIEW_REQUESTED and letter.review_unit_id is not None:
+        return "review_unit"
+    if letter.state == LetterState.REEXAM_REQUESTED and letter.reexam_unit_id is not None:
+        return "reexam_unit"
+    return "handling_unit" if letter.handling_unit_id is not None else "intake_unit"
+
+
 def owing_unit(letter: Letter) -> Unit:
-    """The unit that owes the authorities' next step: the reviewer or re-examiner, else the holder."""
-    if letter.state == LetterState.REVIEW_REQUESTED and letter.review_unit is not None:
-        return letter.review_unit
-    if letter.state == LetterState.REEXAM_REQUESTED and letter.reexam_unit is not None:
-        return letter.reexam_unit
-    return letter.handling_unit or letter.intake_unit
+    """The unit that owes the authorities' next step: the reviewer or re-examiner, else the holder.
+
+    ``lifecycle.apply`` stores it in ``Letter.owing_unit`` on every step, so that queries read
+    one indexed column (:func:`owed_under`)."""
+    unit: Unit = getattr(letter, _owing_field(letter))
+    return unit
 
 
-def owed_under(bureau: Unit) -> Q:
-    """Letters whose next step is owed by ``bureau`` or a unit under it: ``owing_unit`` as a filter."""
-    prefix = bureau.path
-    reviewing = Q(state=LetterState.REVIEW_REQUESTED, review_unit__path__startswith=prefix)
-    reexamining = Q(state=LetterState.REEXAM_REQUESTED, reexam_unit__path__startswith=prefix)
-    holding = ~Q(state__in=[LetterState.REVIEW_REQUESTED, LetterState.REEXAM_REQUESTED]) & (
-        Q(handling_unit__path__startswith=prefix) | Q(handling_unit__isnull=True, intake_unit__path__startswith=prefix)
-    )
-    return reviewing | reexamining | holding
+def owing_unit_id(letter: Letter) -> int:
+    """:func:`owing_unit`'s id, without fetching the unit."""
+    unit_id: int = getattr(letter, _owing_field(letter) + "_id")
+    return unit_id
 
 
-def owing_unit_id() -> Case:
-    """``owing_unit`` as a query expression (its id), for grouping and filtering in SQL."""
-    return Case(
-        When(state=LetterState.REVIEW_REQUESTED, then=F("review_unit")),
-        When(state=LetterState.REEXAM_REQUESTED, then=F("reexam_unit")),
-        default=Coalesce(F("handling_unit"), F("intake_unit")),
-        output_field=IntegerField(),
-    )
+def letters_owed_under_visible_to(user: User) -> QuerySet[Letter]:
+    """Letters whose next step is owed by the user's bureau or a unit under it, for follow-up supervision.
+
+    The same letters as ``letters_visible_to(user)`` restricted to those owed under the bureau,
+    in one range of the ``owing_unit`` index: the owing unit is one of the units visibility
+    matches (holder, front desk, reviewer, re-examiner), so only recusal is applied on top."""
+    if not user.is_active or user.is_citizen or user.unit is None:
+        return Letter.objects.none()
+    owed = Letter.objects.filter(in_units("owing_unit", unit_ids_under(user.unit.bureau)))
+    return owed.exclude(accused_unit_id__in=bureaus_over_ids(user.unit))
 
 
 def may_answer_for_unit(actor: User, letter: Letter) -> bool:
@@ -147,25 +152,23 @@ def may_reveal_identity(actor: User, letter: Letter) -> bool:
 
 
 def letters_visible_to(user: User) -> QuerySet[Letter]:
-    """Every letter ``user`` may open (one query; recusal applied)."""
+    """Every letter ``user`` may open (one query; recusal applied).
+
+    Units are matched by id lists from the tree (``orgs.selectors``), so the planner uses the
+    letter's unit indexes (docs/benchmarks.md)."""
     if not user.is_active:
         return Letter.objects.none()
     if user.is_citizen:
         return Letter.objects.filter(citizen=user)
     if user.unit is None:
         return Letter.objects.none()
-    bureau = user.unit.bureau
-    under = Q(handling_unit__path__startswith=bureau.path) | Q(intake_unit__path__startswith=bureau.path)
-    as_reviewer = Q(review_unit__path__startswith=bureau.path) | Q(reexam_unit__path__startswith=bureau.path)
-    recused = Q(accused_unit__isnull=False) & _accused_covers(user.unit)
-    return Letter.objects.filter(under | as_reviewer).exclude(recused)
-
-
-def _accused_covers(unit: Unit) -> Q:
-    """Letters whose accused bureau is ``unit`` or one of its ancestors (the user is under it)."""
-    ancestors = [unit.path[:i] for i in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
-    accused_bureaus = Q(accused_unit__path__in=ancestors) | Q(accused_unit__bureau_of_department__path__in=ancestors)
-    return accused_bureaus
+    ids = unit_ids_under(user.unit.bureau)
+    letters = Letter.objects.all()
+    if ids is not None:
+        held = Q(handling_unit_id__in=ids) | Q(intake_unit_id__in=ids)
+        reviewing = Q(review_unit_id__in=ids) | Q(reexam_unit_id__in=ids)
+        letters = letters.filter(held | reviewing)
+    return letters.exclude(accused_unit_id__in=bureaus_over_ids(user.unit))
 
 
 def letter_for(user: User, public_id: str) -> Letter:

@@ -15,6 +15,7 @@ Services in ``services.py`` compute the new due dates and call ``apply``; nothin
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -208,6 +209,7 @@ def apply(
     values: dict[str, Any] = dict(changes or {})
     if target is not None:
         values["state"] = target
+    values["owing_unit_id"] = _owing_unit_after(letter, values)
     now = timezone.now()
     bump = 1 if transition.bumps_version else 0
     current = Letter.objects.filter(pk=letter.pk, state=letter.state, version=letter.version)
@@ -233,6 +235,16 @@ def apply(
     letter.version += bump
     letter.updated_at = now
     return event
+
+
+def _owing_unit_after(letter: Letter, values: Mapping[str, Any]) -> int:
+    """The unit that will owe the next step once ``values`` are written (``access.owing_unit``)."""
+    from xinfang.letters.access import owing_unit_id
+
+    after = copy.copy(letter)  # Django copies the instance's related-object cache too
+    for name, value in values.items():
+        setattr(after, name, value)
+    return owing_unit_id(after)
 
 
 def ensure_allowed(letter: Letter, action: Action, *, actor: User | None) -> Transition:

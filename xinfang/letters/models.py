@@ -56,6 +56,10 @@ class LetterState(models.TextChoices):
         )
 
 
+# In a fixed order, for the partial indexes' conditions (migrations compare them as written).
+OPEN_STATES = sorted(LetterState.open_states())
+
+
 class RefusalReason(models.TextChoices):
     """Reason codes for not accepting (不予受理), each with a standard written-notice text."""
 
@@ -140,6 +144,9 @@ class Letter(models.Model):
     sender_chain = models.JSONField(default=list, blank=True)
     review_unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     reexam_unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The unit that owes the authorities' next step (letters.access.owing_unit), kept by
+    # lifecycle.apply: the inspector's pages read one indexed column instead of four.
+    owing_unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     refusal_reason = models.CharField(max_length=20, choices=RefusalReason.choices, blank=True)
     notice_text = models.TextField(_("书面告知"), blank=True)
@@ -184,7 +191,30 @@ class Letter(models.Model):
             models.Index(fields=["handling_unit", "state", "current_due"], name="letter_handling_queue_idx"),
             models.Index(fields=["state", "current_due"], name="letter_state_due_idx"),
             models.Index(fields=["citizen", "received_at"], name="letter_citizen_idx"),
-        ]
+            # Lists of open letters by due date across many units (docs/benchmarks.md). The
+            # INCLUDE columns let PostgreSQL filter by unit and recusal without reading the table;
+            # other databases ignore them.
+            models.Index(
+                fields=["current_due", "received_at", "id"],
+                include=[
+                    "state", "handling_unit", "intake_unit", "review_unit", "reexam_unit", "accused_unit",
+                    "supervision_flag", "return_count",
+                ],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="letter_open_due_idx",
+            ),
+            models.Index(
+                fields=["owing_unit", "current_due"],
+                include=["received_at", "id", "state", "accused_unit", "supervision_flag", "return_count"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="letter_owing_open_idx",
+            ),
+            models.Index(
+                fields=["intake_unit", "current_due"],
+                condition=models.Q(handling_unit__isnull=True, state__in=["received", "accepted"]),
+                name="letter_desk_queue_idx",
+            ),
+        ]  # fmt: skip
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(citizen__isnull=True) | models.Q(anonymous_caller__isnull=True),

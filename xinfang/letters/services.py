@@ -155,6 +155,7 @@ def letter_submit(
         )
         for name, value in due_dates.compute(letter).as_changes(S.RECEIVED).items():
             setattr(letter, name, value)
+        letter.owing_unit = letter.intake_unit
         _save_with_unique_tracking_number(letter, mailbox, day)
         record_receipt(letter, actor=actor)
     return Submission(letter=letter, query_code=code)
@@ -723,7 +724,7 @@ def letters_follow_merged_unit(*, mapping: Mapping[int, Unit], actor: User, reas
         apply(letter, Action.FOLLOW_MERGED_UNIT, actor=None, reason=reason,
               changes={"handling_unit": new_unit}, data={"unit": new_unit.code, "by": actor.pk})  # fmt: skip
         moved += 1
-    for field in ("intake_unit", "review_unit", "reexam_unit"):
+    for field in ("intake_unit", "review_unit", "reexam_unit", "owing_unit"):
         for old_id, new_unit in mapping.items():
             open_letters.filter(**{f"{field}_id": old_id}).update(**{field: new_unit})
     return moved

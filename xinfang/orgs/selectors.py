@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 
 from xinfang.orgs.choices import UnitKind, UnitLevel
 from xinfang.orgs.models import Mailbox, Unit
+from xinfang.table_cache import KeyedCache
 
 
 @dataclass(frozen=True)
@@ -117,3 +118,69 @@ def bureau_chain(unit: Unit) -> list[Unit]:
     bureau = unit.bureau
     paths = [bureau.path[: Unit.steplen * depth] for depth in range(2, bureau.depth + 1)]
     return list(Unit.objects.filter(path__in=paths).order_by("depth"))
+
+
+# ---------------------------------------------------------------- unit ids, for letter queries
+#
+# Letter queries select units by id lists taken from the tree, never by joining ``orgs_unit`` once
+# per letter column and filtering on ``path LIKE``: with id lists the planner uses the letter's
+# (unit, state, due) indexes, and a query joins a handful of tables instead of a dozen
+# (docs/benchmarks.md: planning alone took 80-110 ms at 1,000,000 letters). The tree changes
+# rarely; the lists are kept per process (xinfang.table_cache) and forgotten on any unit change.
+
+
+def _ids_under(pk: int) -> list[int] | None:
+    unit = Unit.objects.get(pk=pk)
+    if unit.depth == 1:
+        return None
+    return list(Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
+
+
+def _bureau_ids(pk: int) -> list[int]:
+    return [pk, *Unit.objects.filter(bureau_of_department_id=pk).values_list("pk", flat=True)]
+
+
+def _bureaus_over_ids(pk: int) -> list[int]:
+    unit = Unit.objects.get(pk=pk)
+    ancestors = [unit.path[:end] for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
+    over = Unit.objects.filter(path__in=ancestors).values("pk")
+    return list(Unit.objects.filter(Q(pk__in=over) | Q(bureau_of_department__in=over)).values_list("pk", flat=True))
+
+
+_under: KeyedCache[int, list[int] | None] = KeyedCache(_ids_under, watch=(Unit,))
+_bureau: KeyedCache[int, list[int]] = KeyedCache(_bureau_ids, watch=(Unit,))
+_over: KeyedCache[int, list[int]] = KeyedCache(_bureaus_over_ids, watch=(Unit,))
+
+
+def unit_ids_under(unit: Unit) -> list[int] | None:
+    """Ids of ``unit`` and every unit under it; None for the Ministry (the whole tree)."""
+    return _under.get(unit.pk)
+
+
+def bureau_unit_ids(bureau: Unit) -> list[int]:
+    """Ids of ``bureau`` and its police-type departments."""
+    return _bureau.get(bureau.pk)
+
+
+def bureaus_over_ids(unit: Unit) -> list[int]:
+    """Ids of the units on the path from the Ministry down to ``unit`` (itself included), with
+    the departments of each: a letter accusing any of them is hidden from ``unit``'s staff."""
+    return _over.get(unit.pk)
+
+
+def in_units(field: str, ids: list[int] | None) -> Q:
+    """``field`` is one of the units ``ids`` (None, from :func:`unit_ids_under`: any unit)."""
+    return Q(**{f"{field}__isnull": False}) if ids is None else Q(**{f"{field}_id__in": ids})
+
+
+def _department(key: tuple[int, str]) -> Unit | None:
+    bureau_pk, police_type = key
+    return Unit.objects.filter(bureau_of_department_id=bureau_pk, police_type=police_type).first()
+
+
+_departments: KeyedCache[tuple[int, str], Unit | None] = KeyedCache(_department, watch=(Unit,))
+
+
+def department_of(bureau: Unit, police_type: str) -> Unit | None:
+    """The police-type department of ``bureau`` if it has one (kept per process: routing asks often)."""
+    return _departments.get((bureau.pk, police_type))

@@ -17,6 +17,7 @@ from xinfang.letters.choices import Channel, LetterType
 from xinfang.orgs.choices import PoliceType, UnitKind, UnitLevel
 from xinfang.orgs.models import Mailbox, Unit, UnitChange, default_channels
 from xinfang.orgs.naming import MINISTRY_NAME, MINISTRY_NAME_EN, bureau_names, department_names
+from xinfang.orgs.selectors import department_of
 
 DIVISIONS_FILE = Path(__file__).resolve().parent / "data" / "divisions.json"
 MINISTRY_CODE = "MPS"
@@ -157,7 +158,7 @@ def _add_department(bureau: Unit, police_type: str) -> Unit:
 def department_for(bureau: Unit, police_type: str) -> Unit:
     """The police-type department of a bureau, created the first time it is needed."""
     bureau = bureau.bureau
-    found = bureau.departments.filter(police_type=police_type).first()
+    found = department_of(bureau, police_type)
     if found is not None:
         return found
     try:

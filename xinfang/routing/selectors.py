@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from xinfang.orgs.choices import UnitKind
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.routing.models import RoutingRule
-from xinfang.table_cache import TableCache
+from xinfang.table_cache import KeyedCache, TableCache
 
 XPCC_CODE = "XPCC"
 # GB/T 2260 codes of the Corps' cities (石河子 659001 …) are under Xinjiang's 65 prefix, but the
@@ -61,8 +61,12 @@ def place_of(code: str) -> Place | None:
 
     A town code (9 or 12 digits) is read by its first six digits. Codes of the Corps' cities
     fall back to the Corps' organ. Returns None for an empty or non-numeric code, or one whose
-    province is unknown.
+    province is unknown. Kept per process (the front-desk queue routes every row it shows).
     """
+    return _places.get(code)
+
+
+def _place_of(code: str) -> Place | None:
     if len(code) < 6 or not code.isdigit():
         return None
     candidates = _candidates(code)
@@ -87,6 +91,8 @@ def _active_rules() -> list[RoutingRule]:
     rules = RoutingRule.objects.filter(is_active=True).select_related("target", "target__bureau_of_department")
     return list(rules.order_by("position", "id"))
 
+
+_places: KeyedCache[str, Place | None] = KeyedCache(_place_of, watch=(Unit,))
 
 # Rules are few and read for every routing decision; a unit's merge or retirement changes a target.
 _rules: TableCache[RoutingRule] = TableCache(_active_rules, watch=(RoutingRule, Unit))
