@@ -44,8 +44,8 @@ from hypothesis.stateful import (
 from tests.conftest import PASSWORD, make_staff, unit
 from tests.letters.conftest import submit
 from xinfang.accounts.models import Role, User
-from xinfang.letters.access import owing_unit_id
 from xinfang.letters import services as s
+from xinfang.letters.access import owing_unit_id
 from xinfang.letters.choices import LetterType
 from xinfang.letters.due_dates import CURRENT_DUE_FIELD
 from xinfang.letters.lifecycle import TRANSITIONS, Action, LifecycleError
