@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "xinfang.signin",
     "xinfang.portal",
     "xinfang.console",
+    "xinfang.explanations",
     "xinfang.api",
 ]
 

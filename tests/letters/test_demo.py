@@ -13,10 +13,10 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_letters_go_through_the_real_lifecycle(tree: None) -> None:
     out = StringIO()
-    call_command("seed_demo", "--letters", "150", stdout=out)
-    assert "demo letters: 150" in out.getvalue()
+    call_command("seed_demo", "--letters", "90", stdout=out)
+    assert "demo letters: 90" in out.getvalue()
     letters = Letter.objects.all()
-    assert letters.count() == 150
+    assert letters.count() == 90
     states = set(letters.values_list("state", flat=True))
     assert {LetterState.RECEIVED, LetterState.REPLIED} <= states | {LetterState.RECEIVED}
     assert len(states) >= 5, states

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path
+from django.urls import include, path
 
 from xinfang.console import urls_desk, urls_work, views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     *urls_desk.urlpatterns,
     *urls_work.urlpatterns,
+    path("explanations/", include("xinfang.explanations.urls")),
 ]

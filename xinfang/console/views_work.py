@@ -34,6 +34,7 @@ from xinfang.console import forms_work as f
 from xinfang.console import selectors_work as sel
 from xinfang.console.security import staff_page
 from xinfang.deadlines.policies import Step, limit_for
+from xinfang.explanations.selectors import explanations_on_letter
 from xinfang.letters import services
 from xinfang.letters.access import is_recused, letter_for, may_perform, may_post_message, owing_unit, same_bureau
 from xinfang.letters.attachments import AttachmentRejected, attachment_add, attachments_visible_to
@@ -446,6 +447,7 @@ def _letter_context(request: HttpRequest, letter: Letter, bound: Bound | None = 
         ),
         "extensions": letter.extensions.select_related("requested_by", "decided_by").order_by("requested_at", "pk"),
         "repeats": letter.repeats.all(),
+        "explanations": explanations_on_letter(user, letter),
         "state_actions": [(a, form) for a, form in state_actions if a.slug not in CONVERSATION],
         "message_form": conversation.get("message"),
         "note_form": conversation.get("note"),

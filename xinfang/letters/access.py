@@ -181,3 +181,91 @@ def letter_for(user: User, public_id: str) -> Letter:
         )
     except (Letter.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
+
+
+# Explanation requests (情况说明)
+#
+# The unit handling a letter may ask the accused unit for its account; the accused side gets a
+# redacted extract (``xinfang.explanations``), never the letter. Handlers and leaders of the unit
+# that owes the letter's next step ask; only the leaders of the accused bureau read and answer:
+# the account is the unit's official word, and keeping the circle small keeps the extract away
+# from the officer complained about. ``explanations`` builds on ``letters``, so its model is
+# imported inside the functions that return it.
+
+if TYPE_CHECKING:
+    from xinfang.explanations.models import ExplanationRequest
+
+EXPLANATION_ASKING_ROLES = frozenset({Role.HANDLER, Role.LEADER})
+EXPLANATION_ANSWERING_ROLES = frozenset({Role.LEADER})
+
+
+def may_request_explanation(actor: User, letter: Letter) -> bool:
+    """Handlers and leaders of the unit owing the next step, on an open letter that names an accused unit."""
+    return (
+        actor.is_active
+        and not actor.is_citizen
+        and letter.accused_unit_id is not None
+        and letter.is_open
+        and bool(EXPLANATION_ASKING_ROLES & actor.role_set)
+        and not is_recused(actor, letter)
+        and same_bureau(actor, owing_unit(letter))
+    )
+
+
+def may_withdraw_explanation(actor: User, request: ExplanationRequest) -> bool:
+    """Handlers and leaders of the unit that asked."""
+    return (
+        actor.is_active
+        and not actor.is_citizen
+        and bool(EXPLANATION_ASKING_ROLES & actor.role_set)
+        and not is_recused(actor, request.letter)
+        and same_bureau(actor, request.requesting_unit)
+    )
+
+
+def answers_explanations(actor: User) -> bool:
+    """Whether ``actor`` holds the role that reads and answers explanation requests at all."""
+    return (
+        actor.is_active
+        and not actor.is_citizen
+        and actor.unit is not None
+        and bool(EXPLANATION_ANSWERING_ROLES & actor.role_set)
+    )
+
+
+def may_answer_explanation(actor: User, request: ExplanationRequest) -> bool:
+    return answers_explanations(actor) and same_bureau(actor, request.accused_bureau)
+
+
+def explanation_requests_for(actor: User) -> QuerySet[ExplanationRequest]:
+    """The requests addressed to the actor's bureau that the accused side may open (not withdrawn ones)."""
+    from xinfang.explanations.models import ExplanationRequest
+
+    if not answers_explanations(actor) or actor.unit is None:
+        return ExplanationRequest.objects.none()
+    return ExplanationRequest.objects.filter(accused_bureau_id=bureau_id(actor.unit)).exclude(
+        status=ExplanationRequest.Status.WITHDRAWN
+    )
+
+
+def explanation_request_for(actor: User, public_id: str) -> ExplanationRequest:
+    """Fetch a request addressed to the actor's bureau, or 404."""
+    from xinfang.explanations.models import ExplanationRequest
+
+    try:
+        requests = explanation_requests_for(actor).select_related("requesting_unit", "responded_by")
+        return requests.get(public_id=public_id)
+    except (ExplanationRequest.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc
+
+
+def explanation_request_on_letter_for(actor: User, public_id: str) -> ExplanationRequest:
+    """Fetch a request on a letter the actor may open (the asking side), or 404."""
+    from xinfang.explanations.models import ExplanationRequest
+
+    try:
+        return ExplanationRequest.objects.select_related("letter", "requesting_unit").get(
+            public_id=public_id, letter__in=letters_visible_to(actor)
+        )
+    except (ExplanationRequest.DoesNotExist, ValueError) as exc:
+        raise Http404 from exc

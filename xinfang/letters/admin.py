@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from xinfang.letters.access import letters_visible_to
 from xinfang.letters.models import Letter, LetterEvent, SupervisionOrder
 
 
@@ -32,8 +34,19 @@ class LetterEventInline(admin.TabularInline):  # type: ignore[type-arg]
         return False
 
 
+class LetterScopedAdmin(ReadOnlyAdmin):
+    """The access policy holds in the admin too: an administrator sees the letters their unit may
+    see (recusal included), never the whole country's because they are a superuser."""
+
+    letter_path = "pk"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        visible = letters_visible_to(request.user).values("pk")  # type: ignore[arg-type]
+        return super().get_queryset(request).filter(**{f"{self.letter_path}__in": visible})
+
+
 @admin.register(Letter)
-class LetterAdmin(ReadOnlyAdmin):
+class LetterAdmin(LetterScopedAdmin):
     list_display = ["tracking_number", "mailbox", "letter_type", "state", "current_due", "received_at"]
     list_filter = ["state", "letter_type", "channel", "supervision_flag"]
     search_fields = ["tracking_number"]
@@ -44,7 +57,8 @@ class LetterAdmin(ReadOnlyAdmin):
 
 
 @admin.register(SupervisionOrder)
-class SupervisionOrderAdmin(ReadOnlyAdmin):
+class SupervisionOrderAdmin(LetterScopedAdmin):
+    letter_path = "letter"
     list_display = ["letter", "issuing_unit", "automatic", "due", "responded_at"]
     list_filter = ["automatic"]
     raw_id_fields = ["letter", "issuing_unit"]
