@@ -8,11 +8,12 @@ from collections.abc import Callable
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 from pytest_django.fixtures import Settings
 
 from tests.console.test_work_support import assigned_letter, at, page_url, text_of
 from xinfang.accounts.models import User
+from xinfang.console.forms_work import SupervisionIssueForm
 from xinfang.letters import services as s
 from xinfang.letters.models import Letter, SupervisionOrder
 from xinfang.letters.sweeps import sweep_deadlines
@@ -174,3 +175,12 @@ def test_only_inspectors_open_supervision(console_client: SignIn, handler: User,
         assert client.get(OVERVIEW).status_code == 403
         assert client.get(LETTERS).status_code == 403
         assert client.get(ORDERS).status_code == 403
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_a_due_date_fills_the_date_picker_in_either_language(language: str) -> None:
+    """``<input type="date">`` reads ISO dates only; a Chinese ``2026/12/05`` would show as empty."""
+    with translation.override(language):
+        html = str(SupervisionIssueForm(initial={"due": dt.date(2026, 12, 5)})["due"])
+    assert 'type="date"' in html
+    assert 'value="2026-12-05"' in html

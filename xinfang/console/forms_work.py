@@ -27,8 +27,12 @@ def _text(label: Any, *, rows: int = 4, required: bool = True, max_length: int =
     )
 
 
-def _date(label: Any, *, required: bool) -> forms.DateField:
-    return forms.DateField(label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}))
+def date_field(label: Any, *, required: bool = True) -> forms.DateField:
+    """A date picker. ``<input type="date">`` takes ISO dates only, whatever the user's locale
+    (Chinese formats would otherwise render ``2026/12/05``, which the browser shows as empty)."""
+    return forms.DateField(
+        label=label, required=required, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
 
 def _not_before_today(day: dt.date | None) -> dt.date | None:
@@ -116,7 +120,7 @@ class NoteForm(forms.Form):
 
 class InstructionForm(forms.Form):
     text = _text(_("批示内容"), rows=4)
-    due = _date(_("办理期限（可不填）"), required=False)
+    due = date_field(_("办理期限（可不填）"), required=False)
 
     def clean_due(self) -> dt.date | None:
         return _not_before_today(self.cleaned_data.get("due"))
@@ -128,7 +132,7 @@ class InstructionResponseForm(forms.Form):
 
 class SupervisionIssueForm(forms.Form):
     text = _text(_("督办要求"), rows=4)
-    due = _date(_("督办期限"), required=True)
+    due = date_field(_("督办期限"), required=True)
 
     def clean_due(self) -> dt.date | None:
         return _not_before_today(self.cleaned_data.get("due"))

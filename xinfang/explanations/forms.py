@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-TEXT_MAX_LENGTH = 20000
+from xinfang.console.forms_work import TEXT_MAX_LENGTH, date_field
 
 
 class ExplanationRequestForm(forms.Form):
@@ -21,7 +21,7 @@ class ExplanationRequestForm(forms.Form):
     questions = forms.CharField(
         label=_("需要说明的问题"), max_length=TEXT_MAX_LENGTH, widget=forms.Textarea(attrs={"rows": 5})
     )
-    due_on = forms.DateField(label=_("说明期限"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    due_on = date_field(_("说明期限"))
 
 
 class ExplanationResponseForm(forms.Form):
