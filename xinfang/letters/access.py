@@ -253,8 +253,8 @@ def explanation_request_for(actor: User, public_id: str) -> ExplanationRequest:
     from xinfang.explanations.models import ExplanationRequest
 
     try:
-        requests = explanation_requests_for(actor).select_related("requesting_unit", "responded_by")
-        return requests.get(public_id=public_id)
+        asked = explanation_requests_for(actor).select_related("requesting_unit", "responded_by")
+        return asked.get(public_id=public_id)
     except (ExplanationRequest.DoesNotExist, ValueError) as exc:
         raise Http404 from exc
 
