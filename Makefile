@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1:8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo missing-root)
 APT_PACKAGES := postgresql chromium fonts-noto-cjk fonts-hanazono gettext libpango-1.0-0 libpangoft2-1.0-0 clamav-daemon
 
-.PHONY: run test test-slow lint typecheck security test-sqlite test-postgres test-browser system-packages messages clean
+.PHONY: run test lint typecheck security test-sqlite test-postgres test-browser system-packages messages clean
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -58,11 +58,11 @@ typecheck: $(VENV)/.dev-installed
 	$(VENV)/bin/mypy
 
 test-sqlite: $(VENV)/.dev-installed node_modules/.installed messages
-	$(VENV)/bin/pytest -q -m "not browser and not slow" -n 2
+	$(VENV)/bin/pytest -q -m "not browser" -n 2 --dist worksteal
 
 test-postgres: $(VENV)/.dev-installed node_modules/.installed system-packages messages
 	@if [ -x /usr/lib/postgresql/15/bin/initdb ] || command -v initdb >/dev/null; then \
-	  $(PY) scripts/with_postgres.py -- $(VENV)/bin/pytest -q -m "not browser and not slow" -n 2; \
+	  $(PY) scripts/with_postgres.py -- $(VENV)/bin/pytest -q -m "not browser" -n 2 --dist worksteal; \
 	elif [ "$$CI" = "true" ]; then echo "ERROR: PostgreSQL is required in CI and could not be installed"; exit 1; \
 	else echo "#####  SKIPPING the PostgreSQL pass: PostgreSQL server binaries are missing (run as root to install)  #####"; fi
 
@@ -82,11 +82,6 @@ security: $(VENV)/.dev-installed
 	$(VENV)/bin/bandit -q -c pyproject.toml -r xinfang --severity-level medium
 
 test: system-packages lint typecheck security test-sqlite test-postgres test-browser
-
-# The long simulations (10,000 letters over a year) on both databases: about 6 + 10 minutes.
-test-slow: $(VENV)/.dev-installed node_modules/.installed system-packages messages
-	$(VENV)/bin/pytest -q -m slow
-	$(PY) scripts/with_postgres.py -- $(VENV)/bin/pytest -q -m slow
 
 clean:
 	rm -rf $(VENV) node_modules var/xinfang.sqlite3* .pytest_cache .mypy_cache

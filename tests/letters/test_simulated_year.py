@@ -25,6 +25,7 @@ from collections import defaultdict
 import pytest
 import time_machine
 from django.contrib.auth.hashers import make_password
+from django.db import connection
 from django.db.models import Exists, F, OuterRef
 
 from tests.conftest import make_staff
@@ -44,6 +45,7 @@ TZ = dt.timezone(dt.timedelta(hours=8))
 FIRST_DAY = dt.date(2026, 1, 5)
 LAST_DAY = dt.date(2027, 1, 31)
 ONE_DAY = dt.timedelta(days=1)
+LETTERS = 10_000  # the issue's figure: about 40 a working day
 CITIZENS = 2_000
 # Places each mailbox hears about: the provincial mailbox hears about all of them.
 CITY_PLACES = {
@@ -127,6 +129,8 @@ class Simulation:
         for index in range(days):
             self.today = FIRST_DAY + dt.timedelta(days=index)
             self.at(0, 30)
+            if index % 7 == 0:
+                analyze_letters()
             sweep_deadlines()
             assert_no_letter_is_late_unnoticed(self.today)
             self.supervised_letters_come_first()
@@ -377,6 +381,18 @@ class Simulation:
         self.concluded.append((letter.pk, letter.citizen_id))  # type: ignore[arg-type]
 
 
+def analyze_letters() -> None:
+    """Refresh PostgreSQL's statistics, as autovacuum does on a live database.
+
+    The whole year runs in one test transaction, which autovacuum cannot see: without this the
+    planner keeps estimating from an empty table and, once there are thousands of letters, can
+    pick plans that take seconds per query. ANALYZE inside the transaction sees its own rows.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE letters_letter, letters_letterevent, audit_auditentry")
+
+
 def assert_no_letter_is_late_unnoticed(today: dt.date) -> None:
     late = Letter.objects.filter(state__in=S.authority_clock_states(), current_due__lt=today)
     unmarked = late.exclude(overdue_marked=F("current_due"), supervision_flag=True)
@@ -387,8 +403,8 @@ def assert_no_letter_is_late_unnoticed(today: dt.date) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("total", [pytest.param(600, id="600"), pytest.param(10_000, id="10k", marks=pytest.mark.slow)])
-def test_a_year_of_letters_all_answered_or_in_time_and_every_late_one_supervised(total: int, tree: None) -> None:
+def test_a_year_of_letters_all_answered_or_in_time_and_every_late_one_supervised(tree: None) -> None:
+    total = LETTERS
     with time_machine.travel(dt.datetime.combine(FIRST_DAY, dt.time(0, 0), tzinfo=TZ), tick=False) as traveller:
         simulation = Simulation(total, traveller)
         simulation.run()

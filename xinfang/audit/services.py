@@ -35,7 +35,9 @@ def audit_record(*, kind: str, actor: User | None, subject: Subject, data: dict[
     ``(type, id)`` pair. ``data`` must hold no identity values and no letter text.
     """
     subject_type, subject_id = _subject_key(subject)
-    with transaction.atomic():
+    # No savepoint: a failed append must undo the change it records, so it dooms the caller's
+    # transaction instead of letting the caller go on without its audit row.
+    with transaction.atomic(savepoint=False):
         _lock_chain()
         head = AuditEntry.objects.order_by("-sequence").values("sequence", "hash").first()
         sequence = head["sequence"] + 1 if head else 1

@@ -67,6 +67,8 @@ def _batches(qs: QuerySet[Letter]) -> Iterator[Letter]:
     last = 0
     while batch := list(qs.filter(pk__gt=last).select_related(*related).order_by("pk")[:BATCH]):
         yield from batch
+        if len(batch) < BATCH:
+            return  # a short batch was the last: no need to ask again
         last = batch[-1].pk
 
 

@@ -16,8 +16,9 @@ from xinfang.notifications import tasks
 
 
 def _enqueue(source: str) -> None:
-    # Writers outside a transaction (a record created with autocommit) still get their task at once.
-    with transaction.atomic():
+    # Inside the sender's transaction (every service) this adds nothing, not even a savepoint: the
+    # task row commits or rolls back with the change. A writer in autocommit gets its own transaction.
+    with transaction.atomic(savepoint=False):
         tasks.notify_about.enqueue(source)
 
 
