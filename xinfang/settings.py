@@ -302,3 +302,10 @@ XINFANG_LOOKUP_KEY = os.environ.get("XINFANG_LOOKUP_KEY", "")
 # Retention (xinfang.notifications.retention, run daily by the worker): days to keep finished task results.
 XINFANG_TASK_RESULT_DAYS = int(os.environ.get("XINFANG_TASK_RESULT_DAYS", "7"))
 XINFANG_FAILED_TASK_RESULT_DAYS = int(os.environ.get("XINFANG_FAILED_TASK_RESULT_DAYS", "30"))
+# Identity retention (xinfang.accounts.retention; the same daily job and `manage.py erase_identities`):
+# a writer's identity is erased this many days after their last letter was finished (and their last
+# sign-in); the letters and statistics stay. Five years by default: far beyond the review and
+# re-examination windows, long enough to recognise a writer who comes back with the same matter, and
+# the outer limit for most suits over an administrative act (行政诉讼法 art. 46). Set it to the local
+# archives rule; erasure cannot be undone, so the value must be at least 1.
+XINFANG_IDENTITY_RETENTION_DAYS = int(os.environ.get("XINFANG_IDENTITY_RETENTION_DAYS", "1825"))

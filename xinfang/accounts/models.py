@@ -101,13 +101,22 @@ class CitizenIdentity(models.Model):
     phone = EncryptedTextField(_("手机号码"), context="accounts.citizen_identity.phone")
     phone_verified_at = models.DateTimeField(_("手机验证时间"), null=True, blank=True)
     address = EncryptedTextField(_("联系地址"), context="accounts.citizen_identity.address", blank=True)
-    # One account per mobile number; one per ID number is checked at sign-up (id_number_registered).
-    phone_hash = BlindIndexField(source="phone", purpose=LOOKUP_PHONE, unique=True)
+    phone_hash = BlindIndexField(source="phone", purpose=LOOKUP_PHONE, db_index=True)
     id_number_hash = BlindIndexField(source="id_number", purpose=LOOKUP_ID_NUMBER, db_index=True)
+    # Set when the identity was erased under the retention period (accounts.retention): the values
+    # above are then empty and the account closed.
+    erased_at = models.DateTimeField(_("身份信息删除时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("实名信息")
         verbose_name_plural = _("实名信息")
+        constraints = [
+            # One account per mobile number (one per ID number is checked at sign-up,
+            # id_number_registered); erased identities all have an empty hash.
+            models.UniqueConstraint(
+                fields=["phone_hash"], condition=~models.Q(phone_hash=""), name="citizenidentity_phone_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"identity of user {self.user_id}"

@@ -39,27 +39,35 @@ def mask_id_number(id_number: str) -> str:
     return id_number[:4] + "*" * max(len(id_number) - 8, 0) + id_number[-4:] if id_number else ""
 
 
+def erased_text() -> str:
+    """What pages show in place of an identity erased under the retention period (accounts.retention)."""
+    return _("已按保存期限删除")
+
+
 @dataclass(frozen=True)
 class WriterIdentity:
-    """Who wrote a letter. ``anonymous`` for a caller who gave no name."""
+    """Who wrote a letter. ``anonymous`` for a caller who gave no name; ``erased``: the values are gone."""
 
     name: str
     phone: str
     id_number: str
     address: str
     anonymous: bool
+    erased: bool = False
 
     @property
     def masked_name(self) -> str:
-        return _("匿名来电人") if self.anonymous else mask_name(self.name)
+        if self.anonymous:
+            return _("匿名来电人")
+        return erased_text() if self.erased else mask_name(self.name)
 
     @property
     def masked_phone(self) -> str:
-        return mask_phone(self.phone)
+        return erased_text() if self.erased else mask_phone(self.phone)
 
     @property
     def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
+        return erased_text() if self.erased else mask_id_number(self.id_number)
 
 
 def citizen_identity(user: User) -> CitizenIdentity | None:
@@ -71,8 +79,10 @@ def citizen_identity(user: User) -> CitizenIdentity | None:
 
 def writer_identity(letter: Letter) -> WriterIdentity:
     """The identity behind a letter, in clear: callers show ``masked_*`` unless revealing."""
-    if letter.anonymous_caller_id is not None and letter.anonymous_caller is not None:
-        return WriterIdentity(name="", phone=letter.anonymous_caller.phone, id_number="", address="", anonymous=True)
+    caller = letter.anonymous_caller if letter.anonymous_caller_id is not None else None
+    if caller is not None:
+        erased = caller.erased_at is not None
+        return WriterIdentity(name="", phone=caller.phone, id_number="", address="", anonymous=True, erased=erased)
     identity = citizen_identity(letter.citizen) if letter.citizen is not None else None
     if identity is None:  # never the account's name: citizens' names live only in the vault
         return WriterIdentity(name="", phone="", id_number="", address="", anonymous=False)
@@ -82,6 +92,7 @@ def writer_identity(letter: Letter) -> WriterIdentity:
         id_number=identity.id_number,
         address=identity.address,
         anonymous=False,
+        erased=identity.erased_at is not None,
     )
 
 

@@ -32,6 +32,7 @@ class AuditKind(models.TextChoices):
     SIGN_IN = "sign_in", _("登录")
     SIGN_IN_FAILED = "sign_in_failed", _("登录失败")
     SIGN_OUT = "sign_out", _("退出登录")
+    IDENTITY_ERASURE = "identity_erasure", _("按保存期限删除身份信息")
 
 
 class AppendOnlyError(RuntimeError):

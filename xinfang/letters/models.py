@@ -92,6 +92,8 @@ class AnonymousCaller(models.Model):
     phone = EncryptedTextField(_("来电号码"), context="letters.anonymous_caller.phone", blank=True)
     phone_hash = BlindIndexField(source="phone", purpose=LOOKUP_PHONE, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set when the number was erased under the retention period (accounts.retention).
+    erased_at = models.DateTimeField(_("号码删除时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("匿名来电人")

@@ -4,6 +4,8 @@
   ``XINFANG_TASK_RESULT_DAYS`` (7), failed after ``XINFANG_FAILED_TASK_RESULT_DAYS`` (30), through
   the library's own ``prune_db_task_results``.
 - One-time SMS codes a day after they expired (the per-day sending limits count the last 24 hours).
+- Writers' identities ``XINFANG_IDENTITY_RETENTION_DAYS`` after their letters were finished:
+  erased, not deleted, by ``accounts.retention.identities_erase``.
 
 Letters, their timelines, notifications, deliveries and the audit chain are records, not
 operational rows, and are never deleted here.
@@ -19,6 +21,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from xinfang.accounts.models import SmsCode
+from xinfang.accounts.retention import identities_erase
 
 SMS_CODE_KEEP = dt.timedelta(days=1)
 
@@ -32,8 +35,15 @@ def retention_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
         failed_min_age_days=settings.XINFANG_FAILED_TASK_RESULT_DAYS,
         stdout=io.StringIO(),
     )
+    task_results = before - _task_results()
     sms_codes, _by_model = SmsCode.objects.filter(expires_at__lt=now - SMS_CODE_KEEP).delete()
-    return {"task_results": before - _task_results(), "sms_codes": sms_codes}
+    erased = identities_erase(now=now)
+    return {
+        "task_results": task_results,
+        "sms_codes": sms_codes,
+        "identities_erased": erased.citizens,
+        "callers_erased": erased.callers,
+    }
 
 
 def _task_results() -> int:

@@ -51,7 +51,8 @@ JOBS: dict[str, Job] = {
     "sweep_deadlines": Job(_sweep_deadlines, 3600),
     # Tasks and deliveries that a dead worker left half-done.
     "deliveries_recover": Job(_recover, 60),
-    # Finished task results and spent SMS codes (xinfang.notifications.retention), daily.
+    # Finished task results, spent SMS codes and identities past their retention period
+    # (xinfang.notifications.retention), daily.
     "retention": Job(_retention, 24 * 3600),
 }
 
