@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from axes.models import AccessAttempt, AccessFailureLog
 from django.test import Client
 
 from tests.conftest import PASSWORD
@@ -66,6 +67,19 @@ def test_a_wrong_password_gets_one_message_that_does_not_say_which_part_was_wron
     unknown = client.post("/account/sign-in/", {"phone": "13700000000", "password": "not-it"}).content.decode()
     assert "手机号码或密码不正确" in wrong and "手机号码或密码不正确" in unknown
     assert 'value="13800138000"' in wrong
+
+
+def test_a_failed_sign_in_leaves_no_phone_number_in_clear(client: Client, citizen: User) -> None:
+    """django-axes keeps the typed user name of every failure: never the number itself."""
+    client.post("/account/sign-in/", {"phone": "13800138000", "password": "not-it"})
+    client.post("/account/sign-in/", {"phone": "13700000000", "password": "not-it"})
+    names = [*AccessAttempt.objects.values_list("username", flat=True)]
+    names += AccessFailureLog.objects.values_list("username", flat=True)
+    assert len(names) >= 2
+    assert not [name for name in names if "13800138000" in name or "13700000000" in name]
+    for _ in range(4):  # the unknown number is still counted, and locked out, under its hash
+        client.post("/account/sign-in/", {"phone": "13700000000", "password": "not-it"})
+    assert AccessAttempt.objects.filter(username__startswith="phone:", failures_since_start__gte=5).exists()
 
 
 def test_an_outside_next_address_is_ignored(client: Client, citizen: User) -> None:

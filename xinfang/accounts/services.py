@@ -24,6 +24,7 @@ from xinfang.accounts.models import CitizenIdentity, RoleGrant, SmsCode, User
 from xinfang.accounts.selectors import citizen_by_phone, id_number_registered
 from xinfang.notifications.sms import SmsDeliveryError, send_sms
 from xinfang.orgs.models import Unit
+from xinfang.vault import LOOKUP_PHONE, lookup_hash
 
 logger = logging.getLogger(__name__)
 
@@ -300,14 +301,17 @@ def citizen_sign_in_with_password(*, request: HttpRequest, phone: str, password:
     """Sign a citizen in by mobile number and password; None if they do not match.
 
     Goes through ``authenticate`` so that django-axes counts failures; an unknown number is
-    checked the same way (and as slowly) as a wrong password.
+    checked the same way (and as slowly) as a wrong password, under its keyed hash: django-axes
+    stores the name it is given in clear, and a number that is not (or no longer) an account's
+    must not end up in its tables either.
     """
     try:
         phone = validate_mobile(phone)
     except ValidationError:
         return None
     citizen = citizen_by_phone(phone)
-    user = authenticate(request, username=citizen.username if citizen is not None else phone, password=password)
+    username = citizen.username if citizen is not None else f"phone:{lookup_hash(LOOKUP_PHONE, phone)[:32]}"
+    user = authenticate(request, username=username, password=password)
     if not isinstance(user, User) or not user.is_citizen:
         return None
     login(request, user)
