@@ -17,7 +17,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from django.conf import settings
+from django.test import Client
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+from tests.console.conftest import sign_in
+from xinfang.accounts.models import User
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -34,6 +40,7 @@ BROWSER_DIR = Path(__file__).resolve().parent
 DEFAULT_LOCALE = "zh-CN"
 
 Shot = Callable[[Page, str], Path]
+SignedIn = Callable[..., Page]
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
@@ -99,3 +106,27 @@ def shot(request: pytest.FixtureRequest) -> Shot:
         return path
 
     return take
+
+
+@pytest.fixture
+def signed_in_page(browser: Browser, live_server: LiveServer, transactional_db: None) -> Iterator[SignedIn]:
+    """``signed_in_page(user, locale="zh-CN")``: a 1280×800 page whose browser holds ``user``'s staff session.
+
+    Staff sign in with two factors; the session is made the way ``tests/console/conftest.py``
+    makes it and handed to the browser as its session cookie. The contexts are closed before
+    the live server stops and the database is torn down, so no late request (a type-ahead
+    still in flight) outlives the test.
+    """
+    contexts: list[BrowserContext] = []
+
+    def open_page(user: User, locale: str = DEFAULT_LOCALE) -> Page:
+        client = sign_in(Client(), user)
+        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale=locale)
+        contexts.append(context)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()

@@ -6,16 +6,11 @@ makes it and handed to the browser as its session cookie.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 import pytest
-from django.conf import settings
-from django.test import Client
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import expect
 from pytest_django.live_server_helper import LiveServer
 
-from tests.browser.conftest import Shot
-from tests.console.conftest import sign_in
+from tests.browser.conftest import Shot, SignedIn
 from tests.console.test_desk_support import receive
 from xinfang.accounts.models import User
 from xinfang.console.selectors_desk import refusal_notice
@@ -23,30 +18,6 @@ from xinfang.letters.choices import Channel
 from xinfang.letters.models import Letter, LetterState
 from xinfang.notifications import sms
 from xinfang.orgs.models import Mailbox, Unit
-
-SignedIn = Callable[[User, str], Page]
-
-
-@pytest.fixture
-def signed_in_page(browser: Browser, live_server: LiveServer, transactional_db: None) -> Iterator[SignedIn]:
-    """``signed_in_page(user, locale)``: a page whose browser is signed in as ``user`` with both factors.
-
-    The contexts are closed before the database is torn down, so no late request (a type-ahead
-    still in flight) reaches the live server after the test.
-    """
-    contexts: list[BrowserContext] = []
-
-    def open_page(user: User, locale: str = "zh-CN") -> Page:
-        client = sign_in(Client(), user)
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale=locale)
-        contexts.append(context)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture

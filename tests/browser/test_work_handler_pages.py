@@ -7,45 +7,18 @@ makes it and handed to the browser as its session cookie.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import expect
 from pytest_django.live_server_helper import LiveServer
 
-from tests.browser.conftest import Shot
-from tests.console.conftest import sign_in
+from tests.browser.conftest import Shot, SignedIn
 from tests.console.test_work_support import assigned_letter, at, handled_letter
 from xinfang.accounts.models import User
 from xinfang.letters import services as s
 from xinfang.letters.models import Letter, LetterState, Message
 from xinfang.orgs.models import Mailbox, Unit
-
-SignedIn = Callable[..., Page]
-
-
-@pytest.fixture
-def signed_in_page(browser: Browser, live_server: LiveServer) -> Iterator[SignedIn]:
-    """``signed_in_page(user, locale)``: a desktop page whose browser holds ``user``'s staff session.
-
-    Contexts are closed before the live server stops, so no request thread outlives the test.
-    """
-    contexts: list[BrowserContext] = []
-
-    def open_page(user: User, locale: str = "zh-CN") -> Page:
-        client = sign_in(Client(), user)
-        context = browser.new_context(viewport={"width": 1280, "height": 800}, locale=locale)
-        contexts.append(context)
-        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}])
-        return context.new_page()
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 @pytest.fixture
