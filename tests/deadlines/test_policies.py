@@ -41,6 +41,7 @@ def test_the_legal_limits() -> None:
         Step.REEXAM_REQUEST: (30, DayKind.CALENDAR),
         Step.REEXAM_ANSWER: (30, DayKind.CALENDAR),
         Step.EVALUATION_WINDOW: (30, DayKind.CALENDAR),
+        Step.SUPERVISION_ANSWER: (5, DayKind.WORKING),
     }
     assert "第三十二条" in LEGAL_DEFAULTS[Step.REPLY].source
     assert "art. 32" in LEGAL_DEFAULTS[Step.REPLY].source

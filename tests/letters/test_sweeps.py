@@ -108,6 +108,10 @@ def test_an_overdue_letter_is_supervised_by_the_inspection_department_above_its_
     order = SupervisionOrder.objects.get(letter=letter)
     assert order.automatic and order.issuing_unit.code == "440100-inspection"
     assert order.responded_at is None
+    # The holder has five working days to answer the order, not already late the day it is raised:
+    # raised Thursday 7 May 2026, due Fri 8, Sat 9 (a working Saturday after Labour Day), Mon 11,
+    # Tue 12, Wed 13 May.
+    assert (due + ONE_DAY, order.due) == (dt.date(2026, 5, 7), dt.date(2026, 5, 13))
     assert sweep_on(clock, due + 5 * ONE_DAY) == SweepResult()
     assert SupervisionOrder.objects.filter(letter=letter).count() == 1
     assert marks(letter, "mark_overdue") == [str(due)]

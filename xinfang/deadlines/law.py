@@ -24,6 +24,7 @@ class Step(models.TextChoices):
     REEXAM_REQUEST = "reexam_request", gettext_lazy("申请复核")
     REEXAM_ANSWER = "reexam_answer", gettext_lazy("复核答复")
     EVALUATION_WINDOW = "evaluation_window", gettext_lazy("评价期")
+    SUPERVISION_ANSWER = "supervision_answer", gettext_lazy("答复自动督办")
 
 
 class DayKind(models.TextChoices):
@@ -66,6 +67,9 @@ LEGAL_DEFAULTS: dict[Step, Limit] = {
     Step.REEXAM_ANSWER: Limit(30, DayKind.CALENDAR, _REEXAM_SOURCE),
     # Not a legal rule: how long a citizen may rate a reply before the letter closes unrated.
     Step.EVALUATION_WINDOW: Limit(30, DayKind.CALENDAR, "产品规则（非法定期限） / product policy, not a legal rule"),
+    # Not a legal rule either: how long the unit owing an overdue letter has to answer the automatic
+    # supervision order the sweep raises (an inspector's own orders carry the date they set).
+    Step.SUPERVISION_ANSWER: Limit(5, DayKind.WORKING, "产品规则（非法定期限） / product policy, not a legal rule"),
 }
 
 # Limits the authorities must meet: a mailbox may shorten them, never lengthen them.

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import Role, User
-from xinfang.deadlines.policies import Step, limit_for
+from xinfang.deadlines.policies import Step, due_date, limit_for
 from xinfang.letters import due_dates
 from xinfang.letters.access import (
     bureau_id,
@@ -695,14 +695,15 @@ def supervision_order_respond(*, order: SupervisionOrder, actor: User, text: str
 
 
 def supervision_raise_automatic(*, letter: Letter, at_unit: Unit, text: str) -> SupervisionOrder | None:
-    """An automatic supervision order for the inspection department of ``at_unit``'s bureau.
+    """An automatic supervision order for the inspection department of ``at_unit``'s bureau, due
+    ``Step.SUPERVISION_ANSWER`` (5 working days by default) from today.
 
     At most one open automatic order per letter (a database constraint keeps it so under races).
     """
     from xinfang.orgs.services import department_for
 
     inspection = department_for(at_unit.bureau, PoliceType.INSPECTION)
-    due = _today()
+    due = due_date(Step.SUPERVISION_ANSWER, start=_today(), mailbox=letter.mailbox, letter_type=letter.letter_type).date
     try:
         with transaction.atomic():
             return SupervisionOrder.objects.create(
