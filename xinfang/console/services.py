@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xinfang.accounts.models import User
-from xinfang.accounts.selectors import citizen_by_phone
+from xinfang.accounts.selectors import citizen_by_phone, writer_identity
 from xinfang.accounts.services import citizen_create
 from xinfang.console.models import IdentityReveal
 from xinfang.console.selectors_desk import refusal_notice, seat_mailboxes
@@ -35,12 +35,15 @@ from xinfang.routing.engine import propose_for_letter
 def identity_reveal(*, letter: Letter, actor: User, reason: str) -> IdentityReveal:
     """Record that ``actor`` opens the full identity of ``letter``'s writer, for ``reason``.
 
-    Refused (PermissionDenied) unless the access policy allows it; a reason is required. The
+    Refused (PermissionDenied) unless the access policy allows it; a reason is required; an
+    identity erased under the retention period has nothing left to reveal (ValidationError). The
     ``identity_revealed`` signal goes out inside the transaction, so the audit chain and this
     row are written together or not at all.
     """
     if not may_reveal_identity(actor, letter):
         raise PermissionDenied
+    if writer_identity(letter).erased:
+        raise ValidationError(_("信访人身份已按保存期限删除，没有可以查看的内容。"), code="erased")
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("请说明查看身份的理由。"), code="required")

@@ -473,7 +473,7 @@ def identity_reveal(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     form = f.RevealForm(request.POST or None)
     identity = writer_identity(letter)
     revealed = None
-    if request.method == "POST" and form.is_valid() and not identity.erased:  # nothing left to reveal
+    if request.method == "POST" and form.is_valid():
         try:
             revealed = services.identity_reveal(letter=letter, actor=user, reason=form.cleaned_data["reason"])
         except ValidationError as exc:
