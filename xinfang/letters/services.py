@@ -48,7 +48,7 @@ from xinfang.letters.models import (
 from xinfang.letters.signals import message_posted
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox, Unit
-from xinfang.orgs.selectors import bureau_above
+from xinfang.orgs.selectors import bureau_above, bureau_of
 from xinfang.routing.engine import intake_unit_for
 
 S = LetterState
@@ -524,7 +524,7 @@ def letter_reject_reply(*, letter: Letter, actor: User, note: str) -> Letter:
 
 def superior_bureau(unit: Unit) -> Unit:
     """The bureau one level above ``unit``'s bureau (the Ministry is its own superior)."""
-    return bureau_above(unit.bureau, 1)
+    return bureau_above(bureau_of(unit), 1)
 
 
 def _reply_changes(letter: Letter) -> dict[str, Any]:

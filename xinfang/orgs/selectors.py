@@ -59,7 +59,17 @@ def bureau_above(bureau: Unit, levels: int) -> Unit:
     the Beijing municipal bureau, Xiantao's is the Hubei department.
     """
     depth = max(1, bureau.depth - levels)
-    return Unit.objects.get(path=bureau.path[: Unit.steplen * depth])
+    return _by_path.get(bureau.path[: Unit.steplen * depth])
+
+
+def bureau_of(unit: Unit) -> Unit:
+    """``unit.bureau`` without a query for a department's bureau (kept per process, like the tree)."""
+    return unit_by_id(unit.bureau_of_department_id) if unit.bureau_of_department_id else unit
+
+
+def unit_by_id(pk: int) -> Unit:
+    """The unit with this id, from the per-process copy (a mailbox's owner, a department's bureau)."""
+    return _by_pk.get(pk)
 
 
 def divisions_matching(query: str, *, limit: int = 15) -> list[Unit]:
@@ -179,6 +189,8 @@ def _department(key: tuple[int, str]) -> Unit | None:
 
 
 _departments: KeyedCache[tuple[int, str], Unit | None] = KeyedCache(_department, watch=(Unit,))
+_by_path: KeyedCache[str, Unit] = KeyedCache(lambda path: Unit.objects.get(path=path), watch=(Unit,))
+_by_pk: KeyedCache[int, Unit] = KeyedCache(lambda pk: Unit.objects.get(pk=pk), watch=(Unit,))
 
 
 def department_of(bureau: Unit, police_type: str) -> Unit | None:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from xinfang.letters.choices import LetterType
 from xinfang.orgs.choices import OVERSIGHT_POLICE_TYPES, PoliceType
 from xinfang.orgs.models import Mailbox, Unit
-from xinfang.orgs.selectors import bureau_above, province_of
+from xinfang.orgs.selectors import bureau_above, province_of, unit_by_id
 from xinfang.orgs.services import department_for
 from xinfang.routing.models import RoutingRule, reachable
 from xinfang.routing.selectors import Place, current_unit, matching_rules, place_of
@@ -133,7 +133,7 @@ def propose(request: RoutingRequest) -> Proposal:
 
 
 def _territorial(request: RoutingRequest, reasons: list[Reason]) -> Unit:
-    owner = request.mailbox.owner
+    owner = unit_by_id(request.mailbox.owner_id)
     code = request.division_code.strip()
     if not code:
         reasons.append(Reason("no_place", _("信件未写明地点，由信箱主管单位%(owner)s受理。"), {"owner": owner}))
