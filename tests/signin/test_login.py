@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import uuid
 from typing import Any
 
 import pytest
@@ -9,6 +11,7 @@ import time_machine
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.conftest import PASSWORD
 from tests.signin.conftest import HOME, LOGIN, VERIFY, Enrolled, code_for, password_step, sign_in
@@ -138,6 +141,40 @@ def test_the_staff_page_gate_sends_a_visitor_to_sign_in_and_back(client: Client,
     assert to_login == LOGIN + "?next=/console/security/"
     client.post(to_login, {"username": staff.user.username, "password": PASSWORD, "next": "/console/security/"})
     assert client.post(VERIFY, {"otp_token": code_for(staff.device)})["Location"] == "/console/security/"
+
+
+def _console_paths() -> list[str]:
+    """A concrete path for every URL of the console app, new ones included without listing them."""
+    samples = {"uuid": str(uuid.uuid4()), "int": "1", "slug": "accept", "str": "x", "path": "x"}
+    paths = []
+
+    def walk(patterns: list[URLPattern | URLResolver], prefix: str) -> None:
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+            else:
+                paths.append("/" + re.sub(r"<(\w+):\w+>", lambda m: samples[m.group(1)], route))
+
+    console = [p for p in get_resolver().url_patterns if isinstance(p, URLResolver) and p.namespace == "console"]
+    assert len(console) == 1  # the sign-in steps under /console/login/ belong to this app (signin)
+    walk(console[0].url_patterns, str(console[0].pattern))
+    return paths
+
+
+def test_every_console_view_sends_a_half_signed_in_member_to_the_code_step(client: Client, staff: Enrolled) -> None:
+    """Issue 6: no console page opens, by GET or POST, before the second factor; the way back leads to it."""
+    password_step(client, staff.user)
+    paths = _console_paths()
+    assert len(paths) >= 20 and "/console/desk/" in paths and "/console/explanations/" in paths
+    for path in paths:
+        for response in (client.get(path), client.post(path, {"text": "x", "reason": "x"})):
+            assert (response.status_code, response["Location"].split("?")[0]) == (302, LOGIN), path
+    assert client.get(client.get("/console/work/")["Location"])["Location"] == VERIFY
+    page = client.get(VERIFY).content.decode()
+    assert 'name="otp_token"' in page
+    assert client.post(VERIFY, {"otp_token": code_for(staff.device)}).status_code == 302
+    assert client.get("/console/work/").status_code == 200
 
 
 def test_a_signed_in_member_opening_the_sign_in_page_goes_straight_on(client: Client, staff: Enrolled) -> None:

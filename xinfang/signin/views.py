@@ -69,6 +69,10 @@ def login(request: HttpRequest) -> HttpResponse:
     next_url = safe_next(request, request.POST.get("next") or request.GET.get("next"))
     if is_verified_staff(request):
         return redirect(next_url)
+    if request.method == "GET" and (waiting := pending_sign_in(request)) is not None:
+        # The password was right and the code is still due: a console page opened meanwhile (another
+        # tab, the back button) leads back to the second step, not to the password again.
+        return redirect("signin:enrol" if selectors.authenticator_of(waiting[1]) is None else "signin:verify")
     form = PasswordForm(request, data=request.POST if request.method == "POST" else None)
     if form.is_valid():
         user = form.get_user()
