@@ -1,8 +1,10 @@
 """Writes for explanation requests: ask, answer, withdraw.
 
-Each is atomic and writes its audit row in the same transaction. Who may do what is decided in
-``letters.access``. Answer and withdrawal are conditional updates on an open request, so of two
-people acting at once exactly one wins and the other gets ``Conflict``.
+Each is atomic and writes its audit row in the same transaction; asking and answering also send
+their signal there (notifications queue their fan-out on it, so a rolled-back request tells no
+one). Who may do what is decided in ``letters.access``. Answer and withdrawal are conditional
+updates on an open request, so of two people acting at once exactly one wins and the other gets
+``Conflict``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from xinfang.audit.models import AuditKind
 from xinfang.audit.services import audit_record
 from xinfang.explanations import redaction
 from xinfang.explanations.models import ExplanationRequest
+from xinfang.explanations.signals import explanation_answered, explanation_requested
 from xinfang.letters.access import (
     may_answer_explanation,
     may_request_explanation,
@@ -58,6 +61,7 @@ def explanation_request_create(
             created_at=timezone.now(),
         )
         _audit(request, actor, "explanation_request", due_on=due_on.isoformat())
+        explanation_requested.send(sender=ExplanationRequest, request=request)
     return request
 
 
@@ -92,6 +96,7 @@ def explanation_respond(*, request: ExplanationRequest, response: str, actor: Us
         if updated != 1:
             raise Conflict(_closed_message(request, answering=True))
         _audit(request, actor, "explanation_respond")
+        explanation_answered.send(sender=ExplanationRequest, request=request)
     request.refresh_from_db()
     return request
 

@@ -11,6 +11,7 @@ class NotificationsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_save
 
+        from xinfang.explanations.signals import explanation_answered, explanation_requested
         from xinfang.letters.models import Extension, Instruction, SupervisionOrder
         from xinfang.letters.signals import letter_event_recorded, message_posted
         from xinfang.notifications import receivers as r
@@ -21,3 +22,5 @@ class NotificationsConfig(AppConfig):
         post_save.connect(r.on_extension_saved, sender=Extension, dispatch_uid=f"{uid}.extension")
         post_save.connect(r.on_instruction_saved, sender=Instruction, dispatch_uid=f"{uid}.instruction")
         post_save.connect(r.on_supervision_saved, sender=SupervisionOrder, dispatch_uid=f"{uid}.supervision")
+        explanation_requested.connect(r.on_explanation_requested, dispatch_uid=f"{uid}.explanation")
+        explanation_answered.connect(r.on_explanation_answered, dispatch_uid=f"{uid}.explanation_answer")

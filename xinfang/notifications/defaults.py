@@ -161,6 +161,16 @@ DEFAULTS: dict[str, Wording] = {
         _("信访人留言"),
         _("信件 {{ tracking_number }} 有信访人新留言，请及时回复：{{ link }}"),
     ),
+    # The accused side reads no tracking number, subject or text: the wording names only the
+    # requesting unit and the due date (``services.notify`` leaves ``tracking_number`` empty here).
+    Kind.EXPLANATION_REQUESTED: Wording(
+        _("请说明情况"),
+        _("{{ unit }}请本单位说明情况，请于 {{ due }} 前答复。查看说明请求：{{ link }}"),
+    ),
+    Kind.EXPLANATION_ANSWERED: Wording(
+        _("被反映单位已说明情况"),
+        _("{{ unit }}已就信件 {{ tracking_number }} 说明情况。查看：{{ link }}"),
+    ),
 }
 
 CITIZEN_KINDS = frozenset(

@@ -48,6 +48,10 @@ class Kind(models.TextChoices):
     SUPERVISION_RAISED = "supervision_raised", _("自动督办待跟进")
     INSTRUCTION = "instruction", _("领导批示")
     CITIZEN_MESSAGE = "citizen_message", _("信访人留言")
+    # To the leaders of an accused bureau: about the request only, never the letter (SPEC §6).
+    EXPLANATION_REQUESTED = "explanation_requested", _("请说明情况")
+    # To the handler who asked.
+    EXPLANATION_ANSWERED = "explanation_answered", _("被反映单位已说明情况")
 
 
 class Channel(models.TextChoices):

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db import transaction
 
+from xinfang.explanations.models import ExplanationRequest
 from xinfang.letters.models import Extension, Instruction, LetterEvent, Message, SupervisionOrder
 from xinfang.notifications import tasks
 
@@ -44,3 +45,11 @@ def on_instruction_saved(sender: object, instance: Instruction, created: bool, *
 def on_supervision_saved(sender: object, instance: SupervisionOrder, created: bool, **kwargs: Any) -> None:
     if created:
         _enqueue(f"supervision:{instance.pk}")
+
+
+def on_explanation_requested(sender: object, request: ExplanationRequest, **kwargs: Any) -> None:
+    _enqueue(f"explanation:{request.pk}")
+
+
+def on_explanation_answered(sender: object, request: ExplanationRequest, **kwargs: Any) -> None:
+    _enqueue(f"explanation_answer:{request.pk}")

@@ -5,6 +5,9 @@
   for new letters, handlers (and acceptors, who may pass it further down) of the assigned unit,
   leaders for approvals, inspectors for automatic supervision. Staff recused from a letter
   (they work in the accused unit or under it) are never told about it, nor is the person who acted.
+- An explanation request goes to the leaders of the accused bureau who may answer it, and is about
+  the request alone: its plan carries no letter, so nothing of the letter can reach them. The answer
+  goes back to the person who asked.
 """
 
 from __future__ import annotations
@@ -12,16 +15,26 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.accounts.models import Role, User
-from xinfang.letters.access import is_recused, owing_unit
+from xinfang.letters.access import (
+    EXPLANATION_ANSWERING_ROLES,
+    bureau_id,
+    is_recused,
+    may_answer_explanation,
+    owing_unit,
+)
 from xinfang.letters.lifecycle import TRANSITIONS, Action
 from xinfang.letters.models import Extension, Instruction, Letter, LetterEvent, LetterState, Message, SupervisionOrder
 from xinfang.notifications.models import Kind
 from xinfang.orgs.models import Unit
+
+if TYPE_CHECKING:
+    from xinfang.explanations.models import ExplanationRequest
 
 S = LetterState
 
@@ -224,3 +237,26 @@ def plans_for_supervision(order: SupervisionOrder) -> list[Plan]:
         if inspectors:
             plans.append(Plan(Kind.SUPERVISION_RAISED, staff=inspectors, values={**values, "unit": owing.name}))
     return plans
+
+
+def plans_for_explanation_request(request: ExplanationRequest) -> list[Plan]:
+    """Every leader of the accused bureau who may answer; recusal does not apply, the request is theirs."""
+    bureau = bureau_id(request.accused_bureau)
+    candidates = (
+        User.objects.filter(is_active=True, kind=User.Kind.STAFF, role_grants__role__in=EXPLANATION_ANSWERING_ROLES)
+        .filter(Q(unit_id=bureau) | Q(unit__bureau_of_department_id=bureau))
+        .select_related("unit")
+        .distinct()
+        .order_by("pk")
+    )
+    people = tuple(user for user in candidates if may_answer_explanation(user, request))
+    values: dict[str, object] = {"unit": request.requesting_unit.name, "due": _due(request.due_on)}
+    return [Plan(Kind.EXPLANATION_REQUESTED, staff=people, values=values)] if people else []
+
+
+def plans_for_explanation_answer(request: ExplanationRequest) -> list[Plan]:
+    asker = request.requested_by
+    if not asker.is_active or is_recused(asker, request.letter):
+        return []
+    values: dict[str, object] = {"unit": request.accused_bureau.name, "due": _due(request.due_on)}
+    return [Plan(Kind.EXPLANATION_ANSWERED, staff=(asker,), values=values)]

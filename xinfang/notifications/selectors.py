@@ -8,7 +8,8 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 
 from xinfang.accounts.models import User
-from xinfang.notifications.models import Notification
+from xinfang.letters.access import explanation_requests_for
+from xinfang.notifications.models import Kind, Notification
 
 
 def inbox(user: User) -> QuerySet[Notification]:
@@ -39,3 +40,17 @@ def letter_url(notification: Notification, user: User) -> str | None:
         return reverse(name, kwargs={"public_id": notification.letter.public_id})
     except NoReverseMatch:
         return None
+
+
+def explanation_url(notification: Notification, user: User) -> str | None:
+    """The page of the explanation request a request notification is about, while ``user`` may open it.
+
+    The notification carries no letter: the request is found from its cause ("explanation:<id>")
+    through the access policy, so a withdrawn request, or a reader who no longer answers for the
+    accused bureau, gets no link.
+    """
+    cause, _sep, pk = notification.source.partition(":")
+    if notification.kind != Kind.EXPLANATION_REQUESTED or cause != "explanation" or not pk.isdigit():
+        return None
+    public_id = explanation_requests_for(user).filter(pk=int(pk)).values_list("public_id", flat=True).first()
+    return reverse("console:explanations:detail", args=[public_id]) if public_id is not None else None

@@ -36,15 +36,17 @@ class PermanentFailure(Exception):
 # ---------------------------------------------------------------- creating
 
 
-def notify(*, plan: Plan, letter: Letter, source: str) -> list[Notification]:
+def notify(*, plan: Plan, letter: Letter | None, source: str) -> list[Notification]:
     """Create the notifications of one plan, each with its deliveries and their tasks, in one transaction.
 
     A cause (``source``) notifies each recipient of each kind once: running this again for the
-    same cause (a worker that died half-way is retried) creates nothing new.
+    same cause (a worker that died half-way is retried) creates nothing new. Without a ``letter``
+    (an explanation request, for the accused side) the notification names no letter, and an
+    administrator's wording that asks for ``tracking_number`` gets nothing.
     """
     created: list[Notification] = []
     with transaction.atomic():
-        if plan.writer:
+        if plan.writer and letter is not None:
             created.extend(_notify_writer(plan, letter, source))
         for user in plan.staff:
             made = _notify_one(plan, letter, source, recipient=user, key=f"user:{user.pk}", language=user.language,
@@ -73,7 +75,7 @@ def _notify_writer(plan: Plan, letter: Letter, source: str) -> list[Notification
 
 def _notify_one(
     plan: Plan,
-    letter: Letter,
+    letter: Letter | None,
     source: str,
     *,
     recipient: User | None,
@@ -85,7 +87,8 @@ def _notify_one(
         return []
     public_id = uuid.uuid4()
     link = notification_link(public_id if recipient is not None else None)
-    rendered = render(plan.kind, language, {**plan.values, "tracking_number": letter.tracking_number, "link": link})
+    tracking_number = letter.tracking_number if letter is not None else ""
+    rendered = render(plan.kind, language, {**plan.values, "tracking_number": tracking_number, "link": link})
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -318,15 +321,17 @@ def notifications_mark_read(*, user: User, public_id: uuid.UUID | None = None) -
 
 def notify_about(*, source: str) -> int:
     """Notify everyone concerned by ``source`` ("event:<id>", "message:<id>", "extension:<id>",
-    "instruction:<id>", "supervision:<id>"); returns how many notifications were created."""
+    "instruction:<id>", "supervision:<id>", "explanation:<id>", "explanation_answer:<id>");
+    returns how many notifications were created."""
     found = _load_source(source)
-    if found is None:  # the letter was deleted meanwhile
+    if found is None:  # the letter (or the request) was deleted meanwhile
         return 0
     letter, plans = found
     return sum(len(notify(plan=plan, letter=letter, source=source)) for plan in plans)
 
 
-def _load_source(source: str) -> tuple[Letter, list[Plan]] | None:
+def _load_source(source: str) -> tuple[Letter | None, list[Plan]] | None:
+    from xinfang.explanations.models import ExplanationRequest
     from xinfang.letters.models import Extension, Instruction, LetterEvent, Message, SupervisionOrder
     from xinfang.notifications import recipients as r
 
@@ -347,4 +352,17 @@ def _load_source(source: str) -> tuple[Letter, list[Plan]] | None:
     if kind == "supervision":
         order = SupervisionOrder.objects.select_related(*related, "issuing_unit").filter(pk=pk).first()
         return (order.letter, r.plans_for_supervision(order)) if order else None
+    if kind in ("explanation", "explanation_answer"):
+        request = (
+            ExplanationRequest.objects.select_related(
+                "letter__accused_unit", "requested_by__unit", "requesting_unit", "accused_bureau"
+            )
+            .filter(pk=pk)
+            .first()
+        )
+        if request is None:
+            return None
+        if kind == "explanation":  # the accused side: the plan is about the request, never the letter
+            return None, r.plans_for_explanation_request(request)
+        return request.letter, r.plans_for_explanation_answer(request)
     raise ValueError(f"unknown notification source {source!r}")

@@ -67,7 +67,11 @@ def open_notification(request: HttpRequest, public_id: UUID) -> HttpResponse:
     user = _user(request)
     notification = selectors.notification_for(user, str(public_id))
     notifications_mark_read(user=user, public_id=notification.public_id)
-    context = {"notification": notification, "letter_url": selectors.letter_url(notification, user)}
+    context = {
+        "notification": notification,
+        "letter_url": selectors.letter_url(notification, user),
+        "explanation_url": selectors.explanation_url(notification, user),
+    }
     return render(request, _template(request, "detail"), context)
 
 
