@@ -18,27 +18,24 @@ The worker runs :func:`identities_erase` daily (``notifications.retention``); op
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.exceptions import ImproperlyConfigured
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from xinfang.accounts.models import CitizenIdentity, User
 from xinfang.audit.models import AuditKind
 from xinfang.audit.services import audit_record
+from xinfang.batches import by_pk
 from xinfang.letters.models import OPEN_STATES, AnonymousCaller, Letter
 from xinfang.notifications.models import Delivery
 
 BATCH = 200
 IDENTITY_VALUES = ("real_name", "id_number", "phone", "address")
-
-_Row = TypeVar("_Row", bound=models.Model)
 
 
 @dataclass
@@ -91,21 +88,11 @@ def identities_erase(*, now: dt.datetime | None = None) -> ErasureCount:
     now = now or timezone.now()
     cutoff = retention_cutoff(now)
     erased = ErasureCount()
-    for pk in _keys(citizens_due(cutoff)):
-        erased.citizens += _citizen_erase(pk, cutoff=cutoff, now=now)
-    for pk in _keys(callers_due(cutoff)):
-        erased.callers += _caller_erase(pk, cutoff=cutoff, now=now)
+    for identity in by_pk(citizens_due(cutoff).only("pk"), BATCH):
+        erased.citizens += _citizen_erase(identity.pk, cutoff=cutoff, now=now)
+    for caller in by_pk(callers_due(cutoff).only("pk"), BATCH):
+        erased.callers += _caller_erase(caller.pk, cutoff=cutoff, now=now)
     return erased
-
-
-def _keys(due: QuerySet[_Row]) -> Iterator[int]:
-    """The primary keys of ``due`` in order, read BATCH at a time (a long run holds no cursor open)."""
-    last = 0
-    while batch := list(due.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:BATCH]):
-        yield from batch
-        if len(batch) < BATCH:
-            return
-        last = batch[-1]
 
 
 def _citizen_erase(pk: int, *, cutoff: dt.datetime, now: dt.datetime) -> int:

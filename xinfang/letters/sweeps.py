@@ -18,6 +18,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinfang.batches import by_pk
 from xinfang.letters.access import owing_unit
 from xinfang.letters.lifecycle import Action, Conflict, apply
 from xinfang.letters.models import Letter, LetterState
@@ -62,14 +63,8 @@ def sweep_deadlines(*, today: dt.date | None = None) -> SweepResult:
 
 
 def _batches(qs: QuerySet[Letter]) -> Iterator[Letter]:
-    """Every matching letter, ``BATCH`` at a time by primary key, so memory stays flat at any size."""
-    related = ("mailbox", "handling_unit", "intake_unit", "review_unit", "reexam_unit")
-    last = 0
-    while batch := list(qs.filter(pk__gt=last).select_related(*related).order_by("pk")[:BATCH]):
-        yield from batch
-        if len(batch) < BATCH:
-            return  # a short batch was the last: no need to ask again
-        last = batch[-1].pk
+    """Every matching letter with the units the sweep reads, ``BATCH`` at a time."""
+    return by_pk(qs.select_related("mailbox", "handling_unit", "intake_unit", "review_unit", "reexam_unit"), BATCH)
 
 
 def _not_yet(mark: str) -> Q:
