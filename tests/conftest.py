@@ -51,6 +51,15 @@ def _default_language() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _own_tree_head_sink(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Each test its own sink for the log's signed heads: one test's heads never meet another's log."""
+    before = settings.XINFANG_LOG_SINK_DIR
+    settings.XINFANG_LOG_SINK_DIR = tmp_path_factory.mktemp("tree-heads")
+    yield
+    settings.XINFANG_LOG_SINK_DIR = before
+
+
+@pytest.fixture(autouse=True)
 def _fresh_policy_caches() -> None:
     """Per-process caches must not carry rows from a previous test's rolled-back transaction."""
     forget_cached_years()

@@ -1,7 +1,7 @@
 """Production settings pass Django's deployment checklist (``manage.py check --deploy``) with no warning.
 
 The environment is what a production start needs: a strong secret key, the host name, and the
-identity vault's keys (start-up refuses production without them).
+identity vault's keys and the transparency log's signing key (start-up refuses production without them).
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ def test_check_deploy_reports_no_issues_with_production_settings(tmp_path: Path)
         XINFANG_ALLOWED_HOSTS="xinfang.example.gov.cn",
         XINFANG_VAULT_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         XINFANG_LOOKUP_KEY=secrets.token_urlsafe(48),
+        XINFANG_LOG_SIGNING_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         XINFANG_VAR_DIR=str(tmp_path),
     )
 

@@ -42,3 +42,29 @@ def must_not_be_stored(request: HttpRequest) -> bool:
         return True
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated)
+
+
+class HeadAsGetMiddleware:
+    """HEAD answers as GET does (RFC 9110 §9.3.2): same status and headers, no body.
+
+    The views allow GET by decorators (``require_GET``, ``require_http_methods(["GET", "POST"])``)
+    that would refuse HEAD with 405; rather than repeat HEAD in each, the request reaches them as a
+    GET and the body is dropped here, outermost, after ``Content-Length`` was set for the GET body.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if request.method != "HEAD":
+            return self.get_response(request)
+        request.method = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            request.method = "HEAD"
+        if response.streaming:
+            response.streaming_content = []  # type: ignore[attr-defined]
+        else:
+            response.content = b""  # type: ignore[attr-defined]
+        return response

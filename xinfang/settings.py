@@ -5,7 +5,9 @@ With no environment at all the product runs on SQLite in ``var/`` for a city or 
 
 Environment variables:
     DATABASE_URL         e.g. ``postgres://user@host:5432/xinfang``; default SQLite in var/.
-    XINFANG_SECRET_KEY   required when XINFANG_PRODUCTION=1.
+    XINFANG_SECRET_KEY, XINFANG_VAULT_KEYS, XINFANG_LOOKUP_KEY  the keys: required when
+                         XINFANG_PRODUCTION=1, otherwise generated into var/secrets.json on the
+                         first run (xinfang.local_secrets).
     XINFANG_PRODUCTION   ``1`` turns on the production hardening (HTTPS, secure cookies, HSTS).
     XINFANG_ALLOWED_HOSTS comma-separated host names.
     XINFANG_VAR_DIR      where the SQLite file, uploads and outboxes live (default ``var/``).
@@ -20,6 +22,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from xinfang import local_secrets
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("XINFANG_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -32,11 +36,9 @@ def env_flag(name: str, default: bool = False) -> bool:
 PRODUCTION = env_flag("XINFANG_PRODUCTION")
 DEBUG = env_flag("XINFANG_DEBUG", default=not PRODUCTION)
 
-if PRODUCTION:
-    SECRET_KEY = os.environ["XINFANG_SECRET_KEY"]
-else:
-    # A development key: never used when XINFANG_PRODUCTION=1.
-    SECRET_KEY = os.environ.get("XINFANG_SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+# No key lives in the repository: the environment's, or (outside production) var/secrets.json's.
+_keys = local_secrets.configured(os.environ, production=PRODUCTION, directory=VAR_DIR)
+SECRET_KEY = _keys.secret_key
 
 ALLOWED_HOSTS = [h for h in os.environ.get("XINFANG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 
@@ -66,6 +68,7 @@ INSTALLED_APPS = [
     "xinfang.portal",
     "xinfang.console",
     "xinfang.explanations",
+    "xinfang.analysis",
     "xinfang.api",
 ]
 
@@ -269,6 +272,8 @@ MIDDLEWARE.insert(
     MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
     "xinfang.middleware.SecurityHeadersMiddleware",
 )
+# Outermost: HEAD reaches every view as GET and leaves without the body (xinfang.middleware).
+MIDDLEWARE.insert(0, "xinfang.middleware.HeadAsGetMiddleware")
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
     "xinfang.audit.middleware.AuditActorMiddleware",
@@ -303,10 +308,17 @@ NOTIFICATIONS_LETTER_URLS = {"citizen": "portal:letter", "staff": "console:lette
 #                       the first encrypts, all decrypt. Rotate: new key first, restart, `manage.py vault_rotate`,
 #                       then drop the old key.
 #   XINFANG_LOOKUP_KEY  the key of the look-up hashes (32+ characters); after changing it run vault_rotate.
-# Both are required with XINFANG_PRODUCTION=1 (start-up fails without them); otherwise keys are
-# derived from SECRET_KEY (xinfang.vault._development_key) so that a demo needs no set-up.
-XINFANG_VAULT_KEYS = [key.strip() for key in os.environ.get("XINFANG_VAULT_KEYS", "").split(",") if key.strip()]
-XINFANG_LOOKUP_KEY = os.environ.get("XINFANG_LOOKUP_KEY", "")
+# Both are required with XINFANG_PRODUCTION=1 (start-up fails without them); otherwise they are
+# generated into var/secrets.json on the first run (xinfang.local_secrets; docs/operations.md, Keys).
+XINFANG_VAULT_KEYS = _keys.vault_keys
+XINFANG_LOOKUP_KEY = _keys.lookup_key
+# The transparency log (xinfang.audit; docs/transparency.md): the worker seals new entries into
+# the Merkle tree every XINFANG_LOG_SEAL_SECONDS and signs the tree head with XINFANG_LOG_SIGNING_KEY
+# (Ed25519, 32 random bytes in base64; required with XINFANG_PRODUCTION=1, else generated into
+# var/log-signing-key), and copies every signed head into XINFANG_LOG_SINK_DIR, outside the database.
+XINFANG_LOG_SIGNING_KEY = local_secrets.log_signing_key(os.environ, production=PRODUCTION, directory=VAR_DIR)
+XINFANG_LOG_SEAL_SECONDS = int(os.environ.get("XINFANG_LOG_SEAL_SECONDS", "10"))
+XINFANG_LOG_SINK_DIR = Path(os.environ.get("XINFANG_LOG_SINK_DIR", VAR_DIR / "tree-heads"))
 # Retention (xinfang.notifications.retention, run daily by the worker): days to keep finished task results.
 XINFANG_TASK_RESULT_DAYS = int(os.environ.get("XINFANG_TASK_RESULT_DAYS", "7"))
 XINFANG_FAILED_TASK_RESULT_DAYS = int(os.environ.get("XINFANG_FAILED_TASK_RESULT_DAYS", "30"))

@@ -2,20 +2,53 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import update_wrapper
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.urls import include, path, reverse
 from django_otp.admin import OTPAdminSite
+
+from xinfang.console.security import is_verified_staff
+
+
+def _without_back_office(request: HttpRequest) -> bool:
+    """Signed in with both factors, but not an administrator: the sign-in page cannot help them."""
+    return is_verified_staff(request) and not request.user.is_staff
+
+
+def _back_office_forbidden(request: HttpRequest) -> HttpResponse:
+    return render(request, "back_office_forbidden.html", status=403)
 
 
 def _admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
     """The admin is a staff page like any other: password and second factor at the console's sign-in."""
+    if _without_back_office(request):
+        return _back_office_forbidden(request)
     return redirect_to_login(request.GET.get("next", reverse("admin:index")), login_url=reverse("signin:login"))
 
 
-# Django's admin, but only for a session verified with the second factor (django-otp).
-admin.site.__class__ = OTPAdminSite
+class BackOfficeSite(OTPAdminSite):
+    """Django's admin, but only for a session verified with the second factor (django-otp). A verified
+    member of staff without administrator rights gets a page saying so, not the way to the sign-in
+    (which would send them straight back here)."""
+
+    def admin_view(self, view: Callable[..., HttpResponse], cacheable: bool = False) -> Callable[..., HttpResponse]:
+        admitted = super().admin_view(view, cacheable)
+
+        def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if _without_back_office(request):
+                return _back_office_forbidden(request)
+            return admitted(request, *args, **kwargs)
+
+        return update_wrapper(inner, admitted)
+
+
+admin.site.__class__ = BackOfficeSite
 admin.site.login = _admin_login  # type: ignore[method-assign]
 
 urlpatterns = [

@@ -10,7 +10,13 @@ from django.utils import timezone
 from tests.conftest import PASSWORD
 from xinfang.accounts.models import SmsCode, User
 from xinfang.accounts.selectors import citizen_by_phone, id_number_registered
-from xinfang.accounts.services import citizen_create, citizen_reset_password, citizen_sign_up, sms_code_send
+from xinfang.accounts.services import (
+    IdNumberRegistered,
+    citizen_create,
+    citizen_reset_password,
+    citizen_sign_up,
+    sms_code_send,
+)
 from xinfang.notifications import sms
 
 pytestmark = pytest.mark.django_db
@@ -55,12 +61,37 @@ def test_sign_up_needs_the_code_sent_to_the_number() -> None:
     assert citizen_by_phone(NEW_PHONE) is None
 
 
-def test_one_id_number_holds_one_account_and_the_code_is_kept_for_a_correction(citizen: User) -> None:
-    code = code_for(NEW_PHONE, SmsCode.Purpose.SIGN_UP)
-    with pytest.raises(ValidationError) as caught:
-        sign_up(id_number="11010519491231002X", code=code)
-    assert "id_number" in caught.value.message_dict
-    assert sign_up(code=code).is_citizen  # the same code still works with the right ID number
+def test_a_registered_id_number_is_only_told_apart_after_the_code(citizen: User) -> None:
+    """Before the code proves the phone, a registered ID number gets the same error as a new one."""
+    code_for(NEW_PHONE, SmsCode.Purpose.SIGN_UP)
+    wrong = "999999" if "999999" not in sms.outbox[-1].text else "888888"
+    with pytest.raises(ValidationError) as registered:
+        sign_up(id_number="11010519491231002X", code=wrong)
+    with pytest.raises(ValidationError) as new:
+        sign_up(code=wrong)
+    assert registered.value.message_dict == new.value.message_dict == {"code": ["验证码不正确。"]}
+
+
+def test_after_the_code_a_registered_id_number_opens_no_second_account(citizen: User) -> None:
+    with pytest.raises(IdNumberRegistered) as caught:
+        sign_up(id_number="11010519491231002X")
+    assert "已经注册过账户" in caught.value.message_dict["id_number"][0]
+    assert citizen_by_phone(NEW_PHONE) is None
+    assert User.objects.filter(kind=User.Kind.CITIZEN).count() == 1
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "１１０１０５１９４９１２３１００２ｘ",  # full-width digits and a lower-case x
+        "11０１０５ １９４９１２３１ ００２x",  # partly full-width (passed validation before), spaced
+        "110105-19491231-002.x",  # dashes and dots
+    ],
+)
+def test_the_same_id_number_in_another_spelling_is_the_same_person(citizen: User, spelling: str) -> None:
+    with pytest.raises(IdNumberRegistered):
+        sign_up(id_number=spelling)
+    assert citizen_by_phone(NEW_PHONE) is None
 
 
 def test_a_registered_number_cannot_open_a_second_account(citizen: User) -> None:

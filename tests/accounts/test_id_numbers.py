@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from xinfang.accounts.id_numbers import validate_mobile, validate_resident_id
+from xinfang.accounts.id_numbers import MOBILE_MAX_TYPED, normalise_badge_number, validate_mobile, validate_resident_id
 
 TODAY = dt.date(2026, 3, 2)
 
@@ -68,7 +68,18 @@ def test_it_refuses_an_address_code_that_is_no_province() -> None:
     assert _code("990106199001011232") == "region"
 
 
-@pytest.mark.parametrize("typed", ["13800138000", "+86 138-0013-8000", "0086 13800138000", "138 0013 8000"])
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "13800138000",
+        "+86 138-0013-8000",
+        "0086 13800138000",
+        "138 0013 8000",
+        "１３８００１３８０００",  # full-width digits
+        "＋８６ １３８－００１３－８０００",
+        "138.0013.8000",
+    ],
+)
 def test_mobile_numbers_are_stored_as_eleven_digits(typed: str) -> None:
     assert validate_mobile(typed) == "13800138000"
 
@@ -77,3 +88,35 @@ def test_mobile_numbers_are_stored_as_eleven_digits(typed: str) -> None:
 def test_it_refuses_what_is_not_a_mainland_mobile_number(typed: str) -> None:
     with pytest.raises(ValidationError):
         validate_mobile(typed)
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "１１０１０５１９４９１２３１００２ｘ",  # full-width, lower-case x
+        "11０１０５１９４９１２３１００２X",  # partly full-width
+        "110105-19491231-002x",
+        "110105.19491231.002X",
+        "110105\u300019491231\u3000002X",  # ideographic spaces
+    ],
+)
+def test_every_spelling_of_an_id_number_is_stored_as_one(typed: str) -> None:
+    assert validate_resident_id(typed, today=TODAY) == "11010519491231002X"
+
+
+def test_digits_of_other_scripts_are_not_taken_for_an_id_number() -> None:
+    """NFKC leaves Arabic-Indic digits as they are: they would be a second spelling, so they are refused."""
+    assert _code("11010519491231002\u0661") == "shape"
+    with pytest.raises(ValidationError):
+        validate_mobile("1380013800\u0660")
+
+
+def test_a_too_long_mobile_number_is_refused_with_a_message_that_says_so() -> None:
+    with pytest.raises(ValidationError) as caught, translation.override("zh-hans"):
+        validate_mobile("1" * (MOBILE_MAX_TYPED + 1))
+    assert "手机号码太长" in caught.value.messages[0] and str(MOBILE_MAX_TYPED) in caught.value.messages[0]
+
+
+@pytest.mark.parametrize("typed", ["０１２３４５", "012 345", "012-345", "０１２　３４５"])
+def test_badge_numbers_have_one_spelling(typed: str) -> None:
+    assert normalise_badge_number(typed) == "012345"

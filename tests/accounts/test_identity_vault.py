@@ -311,8 +311,8 @@ def test_a_database_dump_contains_no_identity_in_clear(
         division_code="440106", address="广州市天河区天河路",
     ).letter  # fmt: skip
     called = anonymous_call(seat_agent, gd_mailbox)
-    identity_reveal(letter=written, actor=acceptor, reason="回电核实情况")
-    identity_reveal(letter=called, actor=acceptor, reason="回拨核实")
+    identity_reveal(letter=written, actor=acceptor, category="contact", reason="回电核实情况")
+    identity_reveal(letter=called, actor=acceptor, category="contact", reason="回拨核实")
     drain()  # notifications and their SMS deliveries are written now
 
     dump = database_dump()

@@ -34,8 +34,12 @@ def test_a_seat_registers_a_call_by_keyboard_and_is_warned_of_an_emergency(
 ) -> None:
     earlier = receive(citizen, calls_open, subject="上次反映的户口问题")
     page = signed_in_page(seat_agent, "zh-CN")
-    page.goto(live_server.url + "/console/call?number=13800138000")
+    page.goto(live_server.url + "/console/call")
     expect(page.get_by_role("heading", level=1)).to_have_text("来电登记")
+    expect(page.get_by_label("来电号码")).to_be_focused()  # keyboard first: type the number, press Enter
+    page.keyboard.type("13800138000")
+    page.keyboard.press("Enter")
+    assert "13800138000" not in page.url
     expect(page.get_by_role("link", name=earlier.tracking_number)).to_be_visible()
     expect(page.locator(".caller-panel").get_by_text("张*", exact=True)).to_be_visible()
     expect(page.get_by_text("张三")).to_have_count(0)
@@ -50,7 +54,7 @@ def test_a_seat_registers_a_call_by_keyboard_and_is_warned_of_an_emergency(
     page.get_by_label("标题", exact=True).fill("楼下有人打架")
     page.get_by_label("来电内容").press_sequentially("楼下正在打人，已经打了十分钟。")
     expect(page.locator("#emergency-box")).to_be_visible()
-    expect(page.locator("#emergency-box [data-signals]")).to_have_text("正在打人")
+    expect(page.locator("#emergency-box [data-signals]")).to_contain_text("正在打")
     page.get_by_label("已提醒来电人：如情况紧急请立即拨打 110。确认继续登记。").check()
     shot(page, "seat-call-form")
 

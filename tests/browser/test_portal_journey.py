@@ -17,6 +17,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.conftest import Shot
 from tests.conftest import make_staff
+from tests.letters.conftest import decide_accused
 from xinfang.accounts.models import Role
 from xinfang.letters import services as s
 from xinfang.letters.models import Letter, LetterState, Rating
@@ -50,6 +51,7 @@ def staff_replies(letter: Letter) -> None:
     handler = make_staff("tianhe-handler", tianhe, Role.HANDLER)
     leader = make_staff("tianhe-leader", tianhe, Role.LEADER)
     s.letter_accept(letter=letter, actor=acceptor)
+    decide_accused(letter, acceptor)
     s.letter_assign(letter=letter, actor=acceptor, unit=propose_for_letter(letter).unit)  # Tianhe's household team
     s.letter_start_handling(letter=letter, actor=handler)
     s.letter_draft_reply(letter=letter, actor=handler, text="经调查，派出所已为您办结户籍迁移，并就拖延向您致歉。")

@@ -85,8 +85,10 @@ def test_a_call_becomes_a_letter_answered_in_the_portal_and_an_overdue_letter_is
 
 def seat_registers_the_call(page: Page, base: str, earlier: Letter, shot: Shot) -> Letter:
     """1. The 12389 seat takes a call from a citizen with an account, about a place in Tianhe."""
-    page.goto(f"{base}/console/call?number={CITIZEN_PHONE}")
+    page.goto(f"{base}/console/call")
     expect(page.get_by_role("heading", level=1)).to_have_text("来电登记")
+    page.get_by_label("来电号码").fill(CITIZEN_PHONE)  # posted, never in the URL
+    page.get_by_label("来电号码").press("Enter")
     expect(page.get_by_role("link", name=earlier.tracking_number)).to_be_visible()
     page.get_by_label("已与来电人逐项核对姓名、身份证号码和手机号码").check()
     page.get_by_label("类型", exact=True).select_option("complaint")
@@ -122,6 +124,12 @@ def front_desk_accepts_and_transfers(page: Page, base: str, letter: Letter, tian
     expect(page.get_by_text(f"{letter.tracking_number}：已受理。请转办或交办。")).to_be_visible()
     expect(page.locator("dd.state")).to_have_text("已受理")
     shot(page, "05-front-desk-accepted")
+    # A complaint waits for the desk's decision on whom it accuses: this one is about the progress of an application.
+    expect(page.get_by_role("button", name=f"转办至{tianhe.display_name}")).to_have_count(0)
+    page.get_by_label("不涉及公安机关或民警").check()
+    page.get_by_label("理由", exact=True).fill("反映办证进度，不针对具体单位或民警，由属地办理")
+    page.get_by_role("button", name="确认认定").click()
+    expect(page.get_by_text(f"{letter.tracking_number}：已认定：不涉及公安机关。请转办或交办。")).to_be_visible()
     page.get_by_role("button", name=f"转办至{tianhe.display_name}").click()
     expect(page.get_by_text(f"{letter.tracking_number}：已转至{tianhe.display_name}。")).to_be_visible()
     letter.refresh_from_db()

@@ -10,6 +10,7 @@ from tests.console.test_desk_support import ConsoleClient, receive
 from xinfang.accounts.models import User
 from xinfang.console import services
 from xinfang.letters import services as letters_services
+from xinfang.letters.choices import LetterType
 from xinfang.letters.lifecycle import LifecycleError
 from xinfang.letters.models import AssignmentMode, Letter, LetterState, RefusalReason
 from xinfang.letters.services import letter_refuse
@@ -103,3 +104,18 @@ def test_letters_the_acceptor_may_not_see_are_left_alone_and_counted(
 
 def test_bulk_is_for_acceptors_only(console_client: ConsoleClient, handler: User) -> None:
     assert console_client(handler).post("/console/desk/bulk", {"action": "accept"}).status_code == 403
+
+
+def test_bulk_transfer_refuses_each_undecided_complaint_and_transfers_the_rest(
+    console_client: ConsoleClient, acceptor: User, citizen: User, gd_mailbox: Mailbox, tianhe: Unit
+) -> None:
+    complaint = receive(citizen, gd_mailbox, subject="投诉", letter_type=LetterType.COMPLAINT)
+    inquiry = receive(citizen, gd_mailbox, subject="咨询")
+    response = console_client(acceptor).post(
+        "/console/desk/bulk", {"action": "accept_transfer", "letters": ticked(complaint, inquiry)}
+    )
+    outcomes = {o.letter.pk: o for o in response.context["outcomes"]}
+    assert not outcomes[complaint.pk].ok
+    assert outcomes[complaint.pk].message == "请先认定被反映单位（或认定不涉及公安机关），再转办或交办。"
+    assert fresh(complaint).state == LetterState.RECEIVED  # not even left accepted
+    assert outcomes[inquiry.pk].ok and fresh(inquiry).handling_unit == tianhe

@@ -9,7 +9,9 @@ from django.test import Client
 
 from tests.conftest import make_staff
 from tests.console.test_desk_support import CITIZEN_NAME, CITIZEN_PHONE, ConsoleClient, receive
+from tests.letters.conftest import decide_accused
 from xinfang.accounts.models import Role, User
+from xinfang.letters import services as s
 from xinfang.letters.choices import LetterType
 from xinfang.letters.models import AssignmentMode, Letter, LetterState, RefusalReason
 from xinfang.letters.services import letter_accept, letter_refuse
@@ -173,7 +175,7 @@ def test_another_unit_than_proposed_needs_a_reason(
 def test_recusal_forbids_sending_a_complaint_to_the_accused_unit_with_the_engines_reason(
     console_client: ConsoleClient, acceptor: User, complaint_about_tianhe: Letter, tianhe: Unit
 ) -> None:
-    letter = complaint_about_tianhe
+    letter = decide_accused(complaint_about_tianhe, acceptor)
     response = act(console_client(acceptor), letter, "other_unit", unit=tianhe.code, mode="transfer", reason="就近")
     errors = response.context["forms"]["other_unit"].errors["unit"]
     assert errors[0] == "依照回避规定，不能转给被反映单位或其下级单位办理。"
@@ -266,3 +268,101 @@ def test_the_receiving_bureaus_front_desk_routes_a_letter_passed_down_to_it(
     done = act(tianhe_desk, fresh(letter), "other_unit", unit=department.code, mode="transfer", reason="户籍事项")
     assert done.status_code == 302
     assert fresh(letter).handling_unit == department
+
+
+# ---------------------------------------------------------------- whom a complaint accuses (issue 13)
+
+TEXT_ACCUSING_TIANHE = "天河区公安分局某某派出所民警王某多次推诿，至今不给办理户籍迁移。"
+
+
+@pytest.fixture
+def complaint_naming_tianhe_in_the_text(citizen: User, gd_mailbox: Mailbox) -> Letter:
+    """A complaint whose writer ticked nothing and named no officer in the fields: only the text accuses."""
+    return receive(citizen, gd_mailbox, letter_type=LetterType.COMPLAINT, text=TEXT_ACCUSING_TIANHE)
+
+
+def test_an_undecided_complaint_is_not_transferred_and_the_page_says_why(
+    console_client: ConsoleClient, acceptor: User, complaint_naming_tianhe_in_the_text: Letter
+) -> None:
+    letter = complaint_naming_tianhe_in_the_text
+    client = console_client(acceptor)
+    page = client.get(url(letter)).content.decode()
+    assert 'name="action" value="transfer"' not in page and "须先认定被反映单位" in page
+    response = act(client, letter, "transfer", mode=AssignmentMode.TRANSFER)
+    assert response.status_code == 200
+    assert "请先认定被反映单位（或认定不涉及公安机关），再转办或交办。" in response.content.decode()
+    assert fresh(letter).state == LetterState.RECEIVED and fresh(letter).handling_unit is None
+
+
+def test_the_desk_proposes_the_unit_the_text_names_and_the_acceptor_confirms_it(
+    console_client: ConsoleClient, acceptor: User, complaint_naming_tianhe_in_the_text: Letter, tianhe: Unit
+) -> None:
+    letter = complaint_naming_tianhe_in_the_text
+    client = console_client(acceptor)
+    page = client.get(url(letter)).content.decode()
+    assert '<span class="proposed-accused">广州市公安局天河区分局</span>' in page
+    assert 'value="440106 广州市公安局天河区分局"' in page  # the decision form starts from the proposal
+
+    no_reason = act(client, letter, "accused", decision="unit", unit="440106 广州市公安局天河区分局", reason="")
+    errors = no_reason.context["forms"]["accused"].errors
+    assert errors["reason"] == ["认定的被反映单位与信访人所填不同，请说明理由。"]
+    assert fresh(letter).accused_decided_at is None
+
+    done = act(client, letter, "accused", decision="unit", unit="440106", reason="信件内容指明天河区公安分局民警")
+    assert done.status_code == 302 and done["Location"] == url(letter)
+    decided = fresh(letter)
+    assert decided.accused_unit == tianhe and decided.accused_decided_by == acceptor
+    act(client, decided, "transfer", mode=AssignmentMode.TRANSFER)
+    moved = fresh(letter)
+    assert moved.handling_unit is not None and moved.handling_unit.code == "440100-inspection"
+
+
+def test_the_acceptor_may_decide_that_no_police_unit_is_accused(
+    console_client: ConsoleClient, acceptor: User, complaint_naming_tianhe_in_the_text: Letter, tianhe: Unit
+) -> None:
+    letter = complaint_naming_tianhe_in_the_text
+    client = console_client(acceptor)
+    act(client, letter, "accused", decision="none", unit="", reason="")  # the writer named no unit either
+    decided = fresh(letter)
+    assert decided.accused_unit is None and decided.accused_decided_at is not None
+    act(client, decided, "transfer", mode=AssignmentMode.TRANSFER)
+    assert fresh(letter).handling_unit is not None  # routed by place once decided
+
+
+def test_deciding_that_the_desks_own_bureau_is_accused_takes_the_letter_away_from_it(
+    console_client: ConsoleClient, acceptor: User, complaint_naming_tianhe_in_the_text: Letter, guangdong: Unit
+) -> None:
+    letter = complaint_naming_tianhe_in_the_text
+    client = console_client(acceptor)
+    done = act(client, letter, "accused", decision="unit", unit=guangdong.code, reason="实为反映省厅")
+    assert done.status_code == 302 and done["Location"] == "/console/desk/"
+    assert fresh(letter).intake_unit.code == "MPS"
+    assert client.get(url(letter)).status_code == 404
+
+
+def test_a_matter_concluded_after_re_examination_is_not_accepted_again_and_the_page_says_why(
+    console_client: ConsoleClient,
+    acceptor: User,
+    citizen: User,
+    gd_mailbox: Mailbox,
+    guangzhou: Unit,
+    guangdong: Unit,
+    tianhe: Unit,
+) -> None:
+    handler = make_staff("concluded-handler", tianhe, Role.HANDLER, Role.LEADER)
+    first = receive(citizen, gd_mailbox)
+    letter_accept(letter=first, actor=acceptor)
+    s.letter_assign(letter=first, actor=acceptor, unit=tianhe, reason="按管辖转办。")
+    s.letter_start_handling(letter=first, actor=handler)
+    s.letter_draft_reply(letter=first, actor=handler, text="材料清单见附件。")
+    s.letter_approve_reply(letter=first, actor=handler)
+    s.letter_request_review(letter=first, actor=citizen, reason="不服。")
+    s.letter_answer_review(letter=first, actor=make_staff("gz-r", guangzhou, Role.HANDLER), text="维持。")
+    s.letter_request_reexam(letter=first, actor=citizen, reason="仍不服。")
+    s.letter_answer_reexam(letter=first, actor=make_staff("gd-r", guangdong, Role.HANDLER), text="维持。")
+    again = receive(citizen, gd_mailbox, repeat_of=fresh(first))
+
+    page = console_client(acceptor).get(url(again)).content.decode()
+
+    assert 'name="action" value="accept"' not in page
+    assert "同一事项已于复核后终结" in page and first.tracking_number in page

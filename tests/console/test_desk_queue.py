@@ -112,6 +112,7 @@ def test_the_navigation_shows_each_role_its_own_pages(
 def test_a_call_the_seat_registers_reaches_the_front_desk(
     console_client: ConsoleClient, seat_agent: User, acceptor: User, citizen: User, gd_mailbox: Mailbox
 ) -> None:
+    receive(citizen, gd_mailbox, subject="此前的来信")  # a caller the Guangdong seat knows
     form = {
         "number": CITIZEN_PHONE, "mailbox": gd_mailbox.pk, "caller": "existing", "identity_checked": "on",
         "letter_type": "inquiry", "place": "440106", "subject": "来电咨询出入境", "text": "港澳通行证如何续签？",

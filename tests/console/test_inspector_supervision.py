@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from pytest_django.fixtures import Settings
 
 from tests.console.test_work_support import assigned_letter, at, page_url, text_of
+from tests.letters.conftest import decide_accused
 from xinfang.accounts.models import User
 from xinfang.console.forms_work import SupervisionIssueForm
 from xinfang.letters import services as s
@@ -96,12 +97,15 @@ def test_letters_returned_more_than_once_are_listed(
 ) -> None:  # fmt: skip
     returned = assigned_letter(citizen, gd_mailbox, acceptor, tianhe)
     s.letter_return_misrouted(letter=returned, actor=handler, reason="不属本辖区")
+    decide_accused(returned, acceptor)
     s.letter_assign(letter=returned, actor=acceptor, unit=tianhe)
     s.letter_return_misrouted(letter=returned, actor=handler, reason="仍不属本辖区")
     # Back at the Guangdong front desk it is no longer under Guangzhou: assign it once more.
+    decide_accused(returned, acceptor)
     s.letter_assign(letter=returned, actor=acceptor, unit=tianhe)
     once = assigned_letter(citizen, gd_mailbox, acceptor, tianhe)
     s.letter_return_misrouted(letter=once, actor=handler, reason="不属本辖区")
+    decide_accused(once, acceptor)
     s.letter_assign(letter=once, actor=acceptor, unit=tianhe)
     client = console_client(inspector)
     page = text_of(client.get(LETTERS, {"returned": "on"}))

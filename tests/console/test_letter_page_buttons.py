@@ -24,9 +24,9 @@ def test_an_assigned_letter_offers_its_handler_to_start_return_or_note_and_the_l
 ) -> None:  # fmt: skip
     letter = assigned_letter(citizen, gd_mailbox, acceptor, tianhe)
     assert form_actions(console_client(handler).get(page_url(letter))) == {
-        "start_handling", "return_misrouted", "message", "note",
+        "start_handling", "return_misrouted", "message", "note", "accused",
     }  # fmt: skip
-    assert form_actions(console_client(leader).get(page_url(letter))) == {"instruction", "note"}
+    assert form_actions(console_client(leader).get(page_url(letter))) == {"instruction", "note", "accused"}
     assert form_actions(console_client(inspector).get(page_url(letter))) == {"supervise", "note"}
 
 
@@ -35,7 +35,7 @@ def test_in_handling_the_handler_may_draft_extend_and_write_to_the_citizen(
 ) -> None:
     letter = handled_letter(citizen, gd_mailbox, acceptor, tianhe, handler)
     assert form_actions(console_client(handler).get(page_url(letter))) == {
-        "draft_reply", "request_extension", "message", "note",
+        "draft_reply", "request_extension", "message", "note", "accused",
     }  # fmt: skip
 
 

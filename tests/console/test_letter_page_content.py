@@ -23,9 +23,11 @@ SignIn = Callable[[User], Client]
 def test_the_page_shows_the_header_due_dates_place_and_the_masked_writer(
     console_client: SignIn, citizen: User, gd_mailbox: Mailbox, acceptor: User, tianhe: Unit, handler: User
 ) -> None:
+    haizhu = Unit.objects.get(code="440105")  # naming an officer accuses a unit: not Tianhe, which handles it
     letter = handled_letter(
-        citizen, gd_mailbox, acceptor, tianhe, handler, accused_officer_name="李四", accused_badge_number="123456"
-    )
+        citizen, gd_mailbox, acceptor, tianhe, handler, accused_unit=haizhu, accused_officer_name="李四",
+        accused_badge_number="123456", reason="涉事地点在天河区，由天河区分局调查",
+    )  # fmt: skip
     page = text_of(console_client(handler).get(page_url(letter)))
     assert letter.tracking_number in page and "办理中" in page
     assert letter.reply_due is not None and letter.reply_due.isoformat() in page

@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from pytest_django.fixtures import Settings
 
-from tests.letters.conftest import submit
+from tests.letters.conftest import decide_accused, submit
 from xinfang.accounts.models import User
 from xinfang.console.selectors_work import Light, light_of
 from xinfang.letters import services as s
@@ -43,6 +43,7 @@ def assigned_letter(
     """A letter received, accepted by the Guangdong front desk and transferred (or assigned) to ``unit``."""
     letter = submit(citizen, mailbox, **extra).letter  # type: ignore[arg-type]
     s.letter_accept(letter=letter, actor=acceptor)
+    decide_accused(letter, acceptor)
     s.letter_assign(letter=letter, actor=acceptor, unit=unit, mode=mode, reason=reason)
     return letter
 

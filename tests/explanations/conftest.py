@@ -18,9 +18,9 @@ from tests.conftest import make_staff
 from tests.console.conftest import sign_in
 from tests.console.test_work_support import handled_letter
 from xinfang.accounts.models import Role, User
+from xinfang.analysis.identifying import redact
 from xinfang.explanations import services
 from xinfang.explanations.models import ExplanationRequest
-from xinfang.explanations.redaction import redact
 from xinfang.letters import services as letter_services
 from xinfang.letters.models import Letter
 from xinfang.orgs.choices import PoliceType

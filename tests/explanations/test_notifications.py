@@ -92,6 +92,32 @@ def test_an_administrators_wording_cannot_bring_the_tracking_number_to_the_accus
     assert complaint.letter.tracking_number not in notification.title + notification.body
 
 
+def test_nothing_of_the_requests_extract_or_questions_reaches_the_notice_even_in_an_administrators_wording(
+    complaint: Complaint, gz_handler: User, leader: User
+) -> None:
+    """The accused leaders' notice is built from the requesting unit and the due date only: canary
+    words in the extract and questions (which pass the identifying check) appear in no notice,
+    e-mail or SMS text, whatever variables an administrator's wording asks for."""
+    with_email(leader)
+    NotificationTemplate.objects.create(
+        kind=Kind.EXPLANATION_REQUESTED, language="zh-hans",
+        title="{{ questions }}{{ extract }}{{ request.questions }}",
+        body="{{ unit }} {{ questions }} {{ extract }} {{ request }} {{ letter }} {{ letter.text }} {{ writer }}"
+             " {{ name }} {{ phone }} {{ tracking_number }} {{ link }}",
+    )  # fmt: skip
+    extract, questions = "群众反映：摘录金丝雀甲乙丙。", "请说明：问题金丝雀丁戊己。"
+    ask(complaint, gz_handler, extract=extract, questions=questions)
+    drain()
+    [notification] = Notification.objects.filter(kind=Kind.EXPLANATION_REQUESTED)
+    texts = [notification.title, notification.body]
+    texts += Delivery.objects.filter(notification=notification).values_list("text", flat=True)
+    texts += [m.subject + m.body for m in mail.outbox if m.to == [leader.email]]
+    assert len(texts) == 4  # the notice, its e-mail delivery and the e-mail sent
+    for text in texts:
+        for secret in ["摘录金丝雀", "问题金丝雀", extract, questions, *canaries(complaint)]:
+            assert secret not in text, secret
+
+
 def test_the_inbox_entry_opens_the_request_page_for_the_leader_and_shows_nothing_of_the_letter(
     console_client: SignIn, complaint: Complaint, gz_handler: User, leader: User
 ) -> None:

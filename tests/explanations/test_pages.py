@@ -73,6 +73,23 @@ def test_the_form_shows_a_leak_next_to_the_extract_and_keeps_what_was_typed(
     assert not ExplanationRequest.objects.exists()
 
 
+def test_the_form_shows_a_leak_next_to_the_questions_and_keeps_what_was_typed(
+    console_client: SignIn, complaint: Complaint, gz_handler: User
+) -> None:
+    extract, questions = "信访人反映民警推诿。", "请说明为何不给张三（13800138000）办理。"
+    response = console_client(gz_handler).post(
+        new_url(complaint), {"extract": extract, "questions": questions, "due_on": "2026-03-12"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    at = html.index('name="questions"')
+    field = html[at - 2000 : html.index("</textarea>", at)]
+    assert "信访人姓名" in field and "电话号码" in field
+    assert "摘录中" not in html  # the extract was fine
+    assert extract in html and questions in html
+    assert not ExplanationRequest.objects.exists()
+
+
 def test_staff_who_may_see_but_not_handle_the_letter_get_403_on_the_form(
     console_client: SignIn, complaint: Complaint, acceptor: User
 ) -> None:

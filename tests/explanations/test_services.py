@@ -62,6 +62,41 @@ def test_it_refuses_an_extract_with_the_tracking_number_or_the_query_code(
     assert not ExplanationRequest.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("typed", "kind"),
+    [
+        ("请说明为何对张三的户籍迁移一再推诿。", "信访人姓名"),
+        ("请联系来信人（手机 １３８ ００１３ ８０００）核实后说明。", "电话号码"),
+        ("来信人身份证壹壹零壹零伍壹玖肆玖壹贰叁壹零零贰Ｘ，请核实其户籍。", "身份证号"),
+        ("请说明与張 三约定的办理时间。", "信访人姓名"),
+        ("请说明民警李四是否曾到体育西路一号上门。", "信访人住址"),
+    ],
+)
+def test_it_refuses_questions_that_identify_the_writer_in_any_spelling_and_saves_nothing(
+    complaint: Complaint, gz_handler: User, typed: str, kind: str
+) -> None:
+    """The accused bureau's leaders read the questions as they read the extract."""
+    with pytest.raises(ValidationError) as refused:
+        ask(complaint, gz_handler, questions=typed)
+    assert set(refused.value.message_dict) == {"questions"}
+    assert kind in refused.value.message_dict["questions"][0]
+    assert not ExplanationRequest.objects.exists()
+    assert not AuditEntry.objects.filter(data__action="explanation_request").exists()
+
+
+def test_it_refuses_questions_with_the_tracking_number_and_an_extract_in_chinese_numerals(
+    complaint: Complaint, gz_handler: User
+) -> None:
+    number = complaint.letter.tracking_number
+    with pytest.raises(ValidationError) as refused:
+        ask(
+            complaint, gz_handler, questions=f"请就 {number} 号信件说明。", extract="来电号码：一三八零零一三八零零零。"
+        )
+    assert "信件编号" in refused.value.message_dict["questions"][0]
+    assert "电话号码" in refused.value.message_dict["extract"][0]
+    assert not ExplanationRequest.objects.exists()
+
+
 def test_it_refuses_empty_questions_and_a_past_due_date(complaint: Complaint, gz_handler: User) -> None:
     with pytest.raises(ValidationError) as refused:
         ask(complaint, gz_handler, questions="  ", due_on=RECEIVED - dt.timedelta(days=1))

@@ -6,7 +6,7 @@ from tests.conftest import make_staff
 from xinfang.accounts.models import Role, User
 from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.models import Letter
-from xinfang.letters.services import Submission, letter_submit
+from xinfang.letters.services import Submission, accused_undecided, letter_set_accused, letter_submit
 from xinfang.orgs.models import Mailbox, Unit
 
 
@@ -25,6 +25,14 @@ def submit(citizen: User, mailbox: Mailbox, *, letter_type: str = LetterType.COM
         channel=Channel.WEB,
         **fields,  # type: ignore[arg-type]
     )
+
+
+def decide_accused(letter: Letter, acceptor: User) -> Letter:
+    """The front desk confirms whom a complaint or report accuses (the writer's answer), as it must
+    before routing it; a letter already decided, or of another type, is left as it is."""
+    if accused_undecided(letter):
+        letter_set_accused(letter=letter, actor=acceptor, accused_unit=letter.accused_unit)
+    return letter
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from PIL import ExifTags, Image, PngImagePlugin
 from pytest_django.fixtures import Settings
 
 from tests.console.conftest import sign_in
+from tests.letters.pdfs import PAGE_TEXT, decompressed, plain_pdf
 from xinfang.accounts.models import User
 from xinfang.accounts.services import citizen_create
 from xinfang.letters.attachments import AttachmentRejected, attachment_add, attachments_visible_to
@@ -68,7 +69,7 @@ def webp_with_exif() -> bytes:
     return out.getvalue()
 
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = plain_pdf()
 # The start of a Windows executable (the "MZ" DOS header), as a renamed .exe would begin.
 EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 200
 
@@ -152,12 +153,15 @@ def test_webp_gps_is_removed_from_the_copy(letter: Letter, citizen: User) -> Non
         assert len(copy.getexif()) == 0
 
 
-def test_a_pdf_is_accepted_and_kept_as_it_is(letter: Letter, citizen: User) -> None:
+def test_a_pdf_is_accepted_and_kept_only_as_its_sanitised_copy(letter: Letter, citizen: User) -> None:
     attachment = attachment_add(letter=letter, upload=upload(PDF, "病历.pdf"), actor=citizen)
 
+    attachment.refresh_from_db()
     assert attachment.content_type == "application/pdf"
-    assert not attachment.sanitised
-    assert attachment.file.read() == PDF
+    assert not attachment.sanitised  # one file: the copy (see tests/letters/test_attachments_pdf.py)
+    stored = attachment.file.read()
+    assert PAGE_TEXT in decompressed(stored)
+    assert attachment.sha256 == hashlib.sha256(stored).hexdigest() and attachment.size == len(stored)
     assert attachment.scan_status == Attachment.ScanStatus.NOT_SCANNED
 
 
@@ -377,7 +381,7 @@ def test_staff_see_internal_files(internal_file: Attachment, acceptor: User) -> 
     response = download(sign_in(Client(), acceptor), internal_file)
 
     assert_safe_download(response)
-    assert body(response) == PDF
+    assert body(response) == Path(internal_file.file.path).read_bytes()
 
 
 @pytestmark_urls

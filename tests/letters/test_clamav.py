@@ -23,6 +23,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from pytest_django.fixtures import Settings
 
+from tests.letters.pdfs import plain_pdf
 from xinfang.accounts.models import User
 from xinfang.letters import clamav
 from xinfang.letters.attachments import AttachmentRejected, attachment_add
@@ -32,9 +33,10 @@ from xinfang.letters.models import Attachment, Letter
 EICAR = b"X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-" + b"STANDARD-ANTIVIRUS-TEST-FILE!$H+H*"
 SIGNATURE_NAME = "Xinfang-Test.EICAR"
 STARTUP_SECONDS = 60
-CLEAN_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-# A file that passes every type check and carries the test string: only clamd can stop it.
-INFECTED_PDF = b"%PDF-1.4\n% " + EICAR + b"\n" + CLEAN_PDF[9:]
+CLEAN_PDF = plain_pdf()
+# A file that passes every type check and carries the test string (in a comment, which the PDF
+# sanitiser would drop: the scan reads the file as received, so only clamd can stop it).
+INFECTED_PDF = CLEAN_PDF.replace(b"\n", b"\n% " + EICAR + b"\n", 1)
 
 
 @dataclass(frozen=True)
@@ -209,7 +211,7 @@ def test_a_clean_upload_is_stored_with_the_scan_result(
 
     assert attachment.scan_status == Attachment.ScanStatus.CLEAN
     assert attachment.scan_result == "stream: OK"
-    assert attachment.sha256 == hashlib.sha256(CLEAN_PDF).hexdigest()
+    assert attachment.sha256 == hashlib.sha256(attachment.file.read()).hexdigest()
 
 
 def test_when_clamd_is_unreachable_uploads_are_refused_with_try_again_later(

@@ -21,7 +21,7 @@ from django.db import connection, connections
 from pytest_django import DjangoDbBlocker
 
 from tests.conftest import make_staff
-from tests.letters.conftest import submit
+from tests.letters.conftest import decide_accused, submit
 from xinfang.accounts.models import Role, User
 from xinfang.deadlines.calendar import forget_cached_years
 from xinfang.deadlines.models import HolidayYear
@@ -153,6 +153,7 @@ def test_handlers_and_leaders_racing_on_the_same_letter_exactly_one_wins(
     for _round in range(ROUNDS):
         letter = submit(staff.citizen, staff.mailbox).letter
         s.letter_accept(letter=letter, actor=acceptor)
+        decide_accused(letter, acceptor)
         s.letter_assign(letter=letter, actor=acceptor, unit=staff.tianhe)
 
         # One handler starts work on it while a colleague sends it back as misrouted.
@@ -165,6 +166,7 @@ def test_handlers_and_leaders_racing_on_the_same_letter_exactly_one_wins(
         assert_exactly_one_won(letter, outcomes, before)
         letter = Letter.objects.get(pk=letter.pk)
         if letter.state == S.ACCEPTED:  # returned: route it again
+            decide_accused(letter, acceptor)
             s.letter_assign(letter=letter, actor=acceptor, unit=staff.tianhe)
         if letter.state == S.ASSIGNED:
             s.letter_start_handling(letter=letter, actor=handler)

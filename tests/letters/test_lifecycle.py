@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 import time_machine
 
-from tests.letters.conftest import submit
+from tests.letters.conftest import decide_accused, submit
 from xinfang.accounts.models import User
 from xinfang.letters import services as s
 from xinfang.letters.choices import LetterType
@@ -50,6 +50,7 @@ def test_the_whole_journey_from_receipt_to_conclusion(
 ) -> None:  # fmt: skip
     s.letter_accept(letter=letter, actor=acceptor)
     assert letter.reply_due is not None and letter.current_due == letter.reply_due
+    decide_accused(letter, acceptor)
     s.letter_assign(letter=letter, actor=acceptor, unit=tianhe)
     s.letter_start_handling(letter=letter, actor=handler)
     before = letter.reply_due
@@ -68,8 +69,9 @@ def test_the_whole_journey_from_receipt_to_conclusion(
     s.letter_answer_reexam(letter=letter, actor=gd_reexaminer, text="复核维持。")
     assert letter.state == S.CONCLUDED
     assert events(letter) == [
-        "receive", "accept", "assign", "start_handling", "request_extension", "decide_extension", "draft_reply",
-        "approve_reply", "evaluate", "request_review", "answer_review", "request_reexam", "answer_reexam",
+        "receive", "accept", "set_accused", "assign", "start_handling", "request_extension", "decide_extension",
+        "draft_reply", "approve_reply", "evaluate", "request_review", "answer_review", "request_reexam",
+        "answer_reexam",
     ]  # fmt: skip
     # The same matter again is refused, citing the earlier conclusion.
     again = submit(citizen, gd_mailbox, repeat_of=letter).letter
@@ -83,6 +85,7 @@ def test_it_refuses_a_second_extension(
     letter: Letter, acceptor: User, tianhe: Unit, handler: User, leader: User
 ) -> None:
     s.letter_accept(letter=letter, actor=acceptor)
+    decide_accused(letter, acceptor)
     s.letter_assign(letter=letter, actor=acceptor, unit=tianhe)
     s.letter_start_handling(letter=letter, actor=handler)
     s.letter_request_extension(letter=letter, actor=handler, days=10, reason="需要走访")
@@ -132,6 +135,7 @@ def test_recusal_forbids_transfer_to_the_accused_unit_and_below(
     s.letter_accept(letter=letter, actor=acceptor)
     for unit in (guangzhou, tianhe):
         with pytest.raises(LifecycleError):
+            decide_accused(letter, acceptor)
             s.letter_assign(letter=letter, actor=acceptor, unit=unit)
     assert letter.state == S.ACCEPTED
 
@@ -151,14 +155,17 @@ def test_a_misrouted_letter_returns_twice_then_escalates_to_the_inspector(
     letter: Letter, acceptor: User, tianhe: Unit, handler: User, guangdong: Unit
 ) -> None:
     for _round in range(2):
+        decide_accused(letter, acceptor)
         s.letter_assign(letter=letter, actor=acceptor, unit=tianhe) if letter.state != S.RECEIVED else None
         if letter.state == S.RECEIVED:
             s.letter_accept(letter=letter, actor=acceptor)
+            decide_accused(letter, acceptor)
             s.letter_assign(letter=letter, actor=acceptor, unit=tianhe)
         s.letter_return_misrouted(letter=letter, actor=handler, reason="不属于本单位管辖")
         assert letter.state == S.ACCEPTED and letter.handling_unit is None
     order = letter.supervision_orders.get()
     assert order.automatic and order.issuing_unit.code == "440000-inspection"
+    decide_accused(letter, acceptor)
     s.letter_assign(letter=letter, actor=acceptor, unit=tianhe)
     with pytest.raises(LifecycleError):
         s.letter_return_misrouted(letter=letter, actor=handler, reason="again")
@@ -169,6 +176,7 @@ def test_a_return_after_five_working_days_is_refused(
 ) -> None:
     s.letter_accept(letter=letter, actor=acceptor)
     with time_machine.travel(dt.datetime(2026, 11, 23, 9, 0, tzinfo=TZ), tick=False):
+        decide_accused(letter, acceptor)
         s.letter_assign(letter=letter, actor=acceptor, unit=tianhe)
     assert letter.return_due == dt.date(2026, 11, 30)
     with time_machine.travel(dt.datetime(2026, 12, 1, 9, 0, tzinfo=TZ), tick=False), pytest.raises(LifecycleError):

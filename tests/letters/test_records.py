@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from tests.conftest import make_staff
-from tests.letters.conftest import submit
+from tests.letters.conftest import decide_accused, submit
 from xinfang.accounts.models import Role, User
 from xinfang.letters import services as s
 from xinfang.letters.lifecycle import LifecycleError
@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def handled(letter: Letter, acceptor: User, tianhe: Unit, handler: User) -> Letter:
     s.letter_accept(letter=letter, actor=acceptor)
+    decide_accused(letter, acceptor)
     s.letter_assign(letter=letter, actor=acceptor, unit=tianhe)
     s.letter_start_handling(letter=letter, actor=handler)
     return letter
@@ -99,6 +100,7 @@ def test_queues_show_the_front_desk_its_new_letters_and_the_handler_its_own(
     later = submit(citizen, gd_mailbox).letter
     assert list(acceptor_queue(guangdong)) == [letter, later]
     s.letter_accept(letter=letter, actor=acceptor)
+    decide_accused(letter, acceptor)
     s.letter_assign(letter=letter, actor=acceptor, unit=tianhe)
     assert list(acceptor_queue(guangdong)) == [later]
     assert list(handler_queue(tianhe)) == [letter]

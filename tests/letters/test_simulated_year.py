@@ -29,6 +29,7 @@ from django.db import connection
 from django.db.models import Exists, F, OuterRef
 
 from tests.conftest import make_staff
+from tests.letters.conftest import decide_accused
 from xinfang.accounts.models import Role, User
 from xinfang.deadlines.calendar import is_working_day
 from xinfang.letters import services as s
@@ -290,6 +291,7 @@ class Simulation:
             self.after_the_reply(letter)
             return
         mode = AssignmentMode.ASSIGN if rng.random() < 0.3 else AssignmentMode.TRANSFER
+        decide_accused(letter, acceptor)
         s.letter_assign(letter=letter, actor=acceptor, unit=self.routed_to(letter), mode=mode)
         self.later(letter, self.in_time(letter, rng.randint(1, 4), 30))
 

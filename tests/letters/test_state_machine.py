@@ -68,8 +68,8 @@ VERSIONED_ACTIONS = {action.value for action, t in TRANSITIONS.items() if t.bump
 ACCUSING_TYPES = {LetterType.COMPLAINT, LetterType.REPORT}
 # The steps that move a letter towards its end, drawn half the time so that walks get deep.
 PROGRESS = (
-    "accept", "assign", "start_handling", "request_extension", "decide_extension", "draft_reply", "approve_reply",
-    "reply_directly", "evaluate", "request_review", "answer_review", "request_reexam", "answer_reexam",
+    "accept", "set_accused", "assign", "start_handling", "request_extension", "decide_extension", "draft_reply",
+    "approve_reply", "reply_directly", "evaluate", "request_review", "answer_review", "request_reexam", "answer_reexam",
 )  # fmt: skip
 
 
@@ -216,6 +216,15 @@ STEPS: dict[str, Step] = {
             letter=x, actor=a, unit=d.draw(st.sampled_from([m.cast.tianhe, m.cast.yuexiu]), label="unit"),
             mode=d.draw(st.sampled_from(["transfer", "assign"]), label="mode"),
             reason=d.draw(st.sampled_from(["按属地管辖", ""]), label="reason"),
+        ),
+        "front_desk",
+    ),
+    "set_accused": Step(
+        Action.SET_ACCUSED,
+        lambda m, x, a, d: s.letter_set_accused(
+            letter=x, actor=a,
+            accused_unit=d.draw(st.sampled_from([None, m.cast.yuexiu, m.cast.tianhe]), label="accused"),
+            reason=d.draw(st.sampled_from(["经核实信件内容", ""]), label="reason"),
         ),
         "front_desk",
     ),

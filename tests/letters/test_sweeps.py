@@ -8,7 +8,7 @@ import time_machine
 from django.conf import settings
 from django.core.management import call_command
 
-from tests.letters.conftest import submit
+from tests.letters.conftest import decide_accused, submit
 from xinfang.accounts.models import User
 from xinfang.letters import services as s
 from xinfang.letters.choices import LetterType
@@ -58,6 +58,7 @@ def in_handling(
 ) -> Letter:
     letter = submit(citizen, gd_mailbox).letter
     s.letter_accept(letter=letter, actor=acceptor)
+    decide_accused(letter, acceptor)
     s.letter_assign(letter=letter, actor=acceptor, unit=tianhe)
     s.letter_start_handling(letter=letter, actor=handler)
     return letter

@@ -9,7 +9,7 @@ import time_machine
 from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
-from tests.letters.conftest import submit
+from tests.letters.conftest import decide_accused, submit
 from tests.notifications.conftest import drain
 from xinfang.accounts.models import User
 from xinfang.letters import services as s
@@ -28,6 +28,7 @@ def kinds(user: User) -> list[str]:
 
 def accepted_and_assigned(letter: Letter, acceptor: User, tianhe: Unit) -> Letter:
     s.letter_accept(letter=letter, actor=acceptor)
+    decide_accused(letter, acceptor)
     return s.letter_assign(letter=letter, actor=acceptor, unit=tianhe, reason="测试指定")
 
 

@@ -89,6 +89,11 @@ def start_worker(gateway: Gateway, log: Path, **env: str) -> subprocess.Popen[by
         "XINFANG_SMS_GATEWAY_URL": gateway.url,
         "XINFANG_SMS_PER_HOUR": "0",  # one recipient gets them all here: no throttling
         "XINFANG_LOG_LEVEL": "WARNING",
+        # The test process's keys: the worker decrypts what the test wrote (no key lives in the code).
+        "XINFANG_SECRET_KEY": settings.SECRET_KEY,
+        "XINFANG_VAULT_KEYS": ",".join(settings.XINFANG_VAULT_KEYS),
+        "XINFANG_LOOKUP_KEY": settings.XINFANG_LOOKUP_KEY,
+        "XINFANG_LOG_SIGNING_KEY": settings.XINFANG_LOG_SIGNING_KEY,
         **env,
     }
     with log.open("ab") as out:
@@ -175,7 +180,7 @@ def test_two_workers_ticking_at_once_enqueue_each_scheduled_run_once(committed_l
         ScheduledJob.objects.update(next_run_at=timezone.now())
         outcomes = race(schedule_tick, schedule_tick)
         claimed = [name for names in outcomes for name in names]  # type: ignore[attr-defined]
-        assert sorted(claimed) == ["deliveries_recover", "retention", "sweep_deadlines"], outcomes
+        assert sorted(claimed) == ["deliveries_recover", "log_seal", "retention", "sweep_deadlines"], outcomes
 
 
 @override_settings(NOTIFICATIONS_THROTTLE={"sms": (0, 0), "email": (0, 0)})

@@ -27,16 +27,17 @@ def test_a_due_job_is_enqueued_once_until_its_interval_passes(db: None) -> None:
     schedule_ensure()
     schedule_ensure()  # a second worker starting
     now = timezone.now()
-    assert sorted(schedule_tick(now=now)) == ["deliveries_recover", "retention", "sweep_deadlines"]
+    assert sorted(schedule_tick(now=now)) == ["deliveries_recover", "log_seal", "retention", "sweep_deadlines"]
     assert schedule_tick(now=now) == []
-    assert schedule_tick(now=now + dt.timedelta(seconds=61)) == ["deliveries_recover"]
-    assert DBTaskResult.objects.filter(task_path=JOB_TASK).count() == 4
+    assert schedule_tick(now=now + dt.timedelta(seconds=11)) == ["log_seal"]
+    assert sorted(schedule_tick(now=now + dt.timedelta(seconds=61))) == ["deliveries_recover", "log_seal"]
+    assert DBTaskResult.objects.filter(task_path=JOB_TASK).count() == 7
 
 
 def test_a_paused_job_is_not_run(db: None) -> None:
     schedule_ensure()
     ScheduledJob.objects.filter(name="sweep_deadlines").update(enabled=False)
-    assert sorted(schedule_tick()) == ["deliveries_recover", "retention"]
+    assert sorted(schedule_tick()) == ["deliveries_recover", "log_seal", "retention"]
 
 
 def test_a_job_already_running_is_not_started_again(db: None) -> None:

@@ -148,8 +148,7 @@ def test_an_outsider_is_refused_the_unit_back_office(client: Client, outsider: U
     tianhe = bureau("440106")
     for name in ["rename", "merge", "retire", "add-child"]:
         response = client.post(reverse(f"admin:orgs_unit_{name}", args=[tianhe.pk]), {"reason": "x", "name": "x"})
-        assert response.status_code == 302
-        assert response["Location"].startswith(reverse("admin:login"))
+        assert response.status_code == 403  # signed in with both factors, but no back-office rights
     assert bureau("440106").name == "广州市公安局天河区分局"
 
 

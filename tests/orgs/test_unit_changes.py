@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.letters.conftest import decide_accused
 from xinfang.accounts.models import User
 from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.models import Letter
@@ -153,6 +154,7 @@ def open_letter_at_tianhe(citizen: User, acceptor: User) -> Letter:
         subject="噪音扰民", text="深夜施工噪音无人处理。", division_code="440106",
     ).letter  # fmt: skip
     letter_accept(letter=letter, actor=acceptor)
+    decide_accused(letter, acceptor)
     return letter_assign(letter=letter, actor=acceptor, unit=bureau("440106"))
 
 

@@ -11,6 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tests.conftest import PASSWORD, make_staff
+from tests.letters.conftest import decide_accused
 from xinfang.accounts.models import Role, User
 from xinfang.accounts.services import citizen_create
 from xinfang.letters import services as s
@@ -22,7 +23,8 @@ from xinfang.orgs.models import Mailbox, Unit
 
 @pytest.fixture(autouse=True)
 def clean_slate() -> Iterator[None]:
-    """The throttles live in the (process-wide) cache and the SMS outbox in a module list."""
+    """The SMS outbox is a module list, and the cache is process-wide (the throttles are in the
+    database, portal.ThrottleCount, and go with each test's transaction)."""
     cache.clear()
     sms.outbox.clear()
     yield
@@ -75,6 +77,7 @@ def letter(citizen: User, gd_mailbox: Mailbox) -> Letter:
 def replied_letter(letter: Letter, acceptor: User, tianhe: Unit, handler: User, leader: User) -> Letter:
     """A letter answered by the Tianhe branch (through the services, as staff would)."""
     s.letter_accept(letter=letter, actor=acceptor)
+    decide_accused(letter, acceptor)
     s.letter_assign(letter=letter, actor=acceptor, unit=tianhe)
     s.letter_start_handling(letter=letter, actor=handler)
     s.letter_draft_reply(letter=letter, actor=handler, text="经调查，已责令该所限期办结并向您致歉。")

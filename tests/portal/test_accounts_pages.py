@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog
 from django.test import Client
@@ -11,6 +14,7 @@ from tests.portal.conftest import last_code
 from xinfang.accounts.models import User
 from xinfang.accounts.selectors import citizen_by_phone
 from xinfang.notifications import sms
+from xinfang.portal import views_account
 
 pytestmark = pytest.mark.django_db
 SIGN_UP = {
@@ -123,3 +127,89 @@ def test_sign_out_needs_a_post(citizen_client: Client) -> None:
 def test_the_pages_speak_english(client: Client) -> None:
     body = client.get("/account/sign-up/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Resident ID number" in body and "Send SMS code" in body
+
+
+# ---------------------------------------------------------------- sign-up is no oracle (issue 13)
+
+REGISTERED_ID = "11010519491231002X"  # the citizen fixture's
+
+
+def _as_seen(response: Any, *typed: str) -> tuple[int, list[str], str]:
+    """What a visitor can compare between two visits: status, templates and page, with what they
+    typed and the CSRF token blanked out."""
+    body = response.content.decode()
+    for value in typed:
+        body = body.replace(value, "…")
+    body = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", body)
+    return response.status_code, [t.name for t in response.templates if t.name], body
+
+
+def _try_sign_up(id_number: str, phone: str) -> list[tuple[int, list[str], str]]:
+    client = Client()
+    form = {**SIGN_UP, "id_number": id_number, "phone": phone}
+    sent = client.post("/account/sign-up/", {**form, "action": "send_code"})
+    wrong = "000000" if last_code() != "000000" else "111111"
+    refused = client.post("/account/sign-up/", {**form, "code": wrong})
+    return [_as_seen(sent, id_number, phone), _as_seen(refused, id_number, phone)]
+
+
+def test_a_registered_and_a_new_id_number_look_the_same_until_the_code(citizen: User) -> None:
+    registered = _try_sign_up(REGISTERED_ID, "13912345678")
+    new = _try_sign_up("440106199001011235", "13712345678")
+    assert registered == new
+    assert "验证码已发送" in registered[0][2] and "验证码不正确" in registered[1][2]
+    assert "已经注册" not in registered[1][2]
+
+
+def test_after_the_code_a_registered_id_number_is_sent_to_sign_in(client: Client, citizen: User) -> None:
+    form = {**SIGN_UP, "id_number": REGISTERED_ID}
+    client.post("/account/sign-up/", {**form, "action": "send_code"})
+    response = client.post("/account/sign-up/", {**form, "code": last_code()})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "portal/account/sign_up_registered.html" in [t.name for t in response.templates]
+    assert "已经注册过账户" in body and 'href="/account/sign-in/' in body and 'href="/account/reset/"' in body
+    assert citizen_by_phone(SIGN_UP["phone"]) is None
+    assert User.objects.filter(kind=User.Kind.CITIZEN).count() == 1
+
+
+def test_the_same_id_number_in_full_width_digits_is_the_same_person(client: Client) -> None:
+    first = {**SIGN_UP, "id_number": REGISTERED_ID}
+    client.post("/account/sign-up/", {**first, "action": "send_code"})
+    assert client.post("/account/sign-up/", {**first, "code": last_code()}).status_code == 302
+    client.post("/account/sign-out/")
+    again = {**SIGN_UP, "id_number": "１１０１０５１９４９１２３１００２ｘ", "phone": "13712345678"}
+    client.post("/account/sign-up/", {**again, "action": "send_code"})
+    response = client.post("/account/sign-up/", {**again, "code": last_code()})
+    assert "已经注册过账户" in response.content.decode()
+    assert citizen_by_phone("13712345678") is None
+
+
+def test_sign_up_attempts_for_one_number_are_limited(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(views_account, "SIGN_UP_PER_NUMBER", 3)
+    client.post("/account/sign-up/", {**SIGN_UP, "action": "send_code"})
+    for _ in range(3):
+        client.post("/account/sign-up/", {**SIGN_UP, "code": "000000"})
+    from_elsewhere = Client(REMOTE_ADDR="198.51.100.7")
+    body = from_elsewhere.post("/account/sign-up/", {**SIGN_UP, "code": last_code()}).content.decode()
+    assert "注册尝试过于频繁，请一小时后再试" in body
+    assert citizen_by_phone(SIGN_UP["phone"]) is None
+
+
+def test_sign_up_attempts_from_one_address_are_limited(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(views_account, "SIGN_UP_PER_CLIENT", 3)
+    for index in range(3):
+        client.post("/account/sign-up/", {**SIGN_UP, "phone": f"1371234567{index}", "code": "000000"})
+    client.post("/account/sign-up/", {**SIGN_UP, "action": "send_code"})
+    body = client.post("/account/sign-up/", {**SIGN_UP, "code": last_code()}).content.decode()
+    assert "注册尝试过于频繁" in body
+    assert (
+        Client(REMOTE_ADDR="198.51.100.7").post("/account/sign-up/", {**SIGN_UP, "code": last_code()}).status_code
+        == 302
+    )
+
+
+def test_a_too_long_mobile_number_is_explained_next_to_the_field(client: Client) -> None:
+    body = client.post("/account/sign-up/", {**SIGN_UP, "phone": "138 0013 8000 0000 0000 00"}).content.decode()
+    assert 'id="id_phone_error"' in body and "手机号码太长" in body
+    assert 'value="李四"' in body

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
 
+from tests.letters.conftest import decide_accused
 from tests.portal.conftest import submit
 from xinfang.accounts.models import User
 from xinfang.letters import services as s
@@ -144,6 +145,7 @@ def test_the_timeline_shows_what_the_citizen_may_see_and_not_internal_reasons(
     citizen_client: Client, letter: Letter, acceptor: User, guangzhou: object
 ) -> None:
     s.letter_accept(letter=letter, actor=acceptor)
+    decide_accused(letter, acceptor)
     s.letter_assign(letter=letter, actor=acceptor, unit=guangzhou, reason="内部理由：天河分局人手不足")  # type: ignore[arg-type]
     body = page(citizen_client, letter)
     assert "受理" in body and "广州市公安局" in body

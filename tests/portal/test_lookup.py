@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from tests.portal.conftest import submit
 from xinfang.accounts.models import User
 from xinfang.letters import services as s
 from xinfang.orgs.models import Mailbox
-from xinfang.portal.views import LOOKUP_PER_CLIENT, LOOKUP_PER_NUMBER
+from xinfang.portal.models import ThrottleCount
+from xinfang.portal.views import LOOKUP_PER_CLIENT, LOOKUP_PER_PAIR
 
 pytestmark = pytest.mark.django_db
 
@@ -58,12 +59,42 @@ def test_one_address_is_slowed_down_after_a_few_tries(client: Client, citizen: U
     assert Client(REMOTE_ADDR="198.51.100.9").post("/lookup/", right).status_code == 302
 
 
-def test_one_tracking_number_is_locked_after_a_few_wrong_codes(
-    client: Client, citizen: User, gd_mailbox: Mailbox
+def test_an_attacker_is_locked_out_of_a_tracking_number_but_the_writer_is_not(
+    citizen: User, gd_mailbox: Mailbox
 ) -> None:
+    """Guessing at someone's letter locks the guesser's address for that number, never the owner."""
     submission = submit(citizen, gd_mailbox)
     number = submission.letter.tracking_number
-    for index in range(LOOKUP_PER_NUMBER):
-        Client(REMOTE_ADDR=f"198.51.100.{index}").post("/lookup/", {"tracking_number": number, "query_code": "AAAA"})
-    refused = client.post("/lookup/", {"tracking_number": number, "query_code": submission.query_code})
+    attacker = Client(REMOTE_ADDR="203.0.113.66")
+    for _ in range(LOOKUP_PER_PAIR):
+        attacker.post("/lookup/", {"tracking_number": number, "query_code": "AAAA-BBBB"})
+    right = {"tracking_number": number, "query_code": submission.query_code}
+    refused = attacker.post("/lookup/", right)
+    assert refused.status_code == 200 and "该编号查询失败次数过多" in refused.content.decode()
+    assert Client(REMOTE_ADDR="198.51.100.20").post("/lookup/", right).status_code == 302
+
+
+def test_many_addresses_guessing_one_number_do_not_lock_its_writer_out(citizen: User, gd_mailbox: Mailbox) -> None:
+    submission = submit(citizen, gd_mailbox)
+    number = submission.letter.tracking_number
+    for index in range(3 * LOOKUP_PER_PAIR):
+        Client(REMOTE_ADDR=f"203.0.113.{index}").post("/lookup/", {"tracking_number": number, "query_code": "AAAA"})
+    right = {"tracking_number": number, "query_code": submission.query_code}
+    assert Client(REMOTE_ADDR="198.51.100.20").post("/lookup/", right).status_code == 302
+
+
+def test_the_lock_is_kept_in_the_database_not_in_a_process_cache(
+    client: Client, citizen: User, gd_mailbox: Mailbox
+) -> None:
+    """Every worker sees the same count, and a restart (new caches) does not unlock the guesser."""
+    submission = submit(citizen, gd_mailbox)
+    number = submission.letter.tracking_number
+    for _ in range(LOOKUP_PER_PAIR):
+        client.post("/lookup/", {"tracking_number": number, "query_code": "AAAA-BBBB"})
+    fresh = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "after-restart"}}
+    with override_settings(CACHES=fresh):  # Django re-creates every cache when CACHES changes
+        refused = client.post("/lookup/", {"tracking_number": number, "query_code": submission.query_code})
     assert "该编号查询失败次数过多" in refused.content.decode()
+    assert ThrottleCount.objects.filter(scope="lookup-pair", hits=LOOKUP_PER_PAIR).count() == 1
+    stored = " ".join(ThrottleCount.objects.values_list("key", flat=True))
+    assert number not in stored and "127.0.0.1" not in stored

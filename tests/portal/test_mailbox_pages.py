@@ -16,7 +16,7 @@ from xinfang.deadlines.law import DayKind
 from xinfang.deadlines.models import TimeLimitPolicy
 from xinfang.deadlines.policies import Step
 from xinfang.letters.choices import LetterType
-from xinfang.orgs.models import Mailbox
+from xinfang.orgs.models import Mailbox, Unit
 from xinfang.portal.models import Publication
 
 pytestmark = pytest.mark.django_db
@@ -92,7 +92,10 @@ def test_a_publication_is_only_shown_under_its_own_mailbox(client: Client, citiz
 
 
 def test_the_admin_records_who_published(client: Client, citizen: User, gd_mailbox: Mailbox) -> None:
-    admin = User.objects.create_superuser(username="root-admin", password="correct-horse-battery-staple")
+    # An administrator of the mailbox's front desk: the admin offers only the letters their unit may see.
+    admin = User.objects.create_superuser(
+        username="root-admin", password="correct-horse-battery-staple", unit=gd_mailbox.owner
+    )
     letter = submit(citizen, gd_mailbox).letter
     sign_in(client, admin)
     response = client.post(
@@ -108,3 +111,18 @@ def test_the_admin_records_who_published(client: Client, citizen: User, gd_mailb
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Publication.objects.get().published_by == admin
+
+
+def test_the_publication_admin_offers_only_letters_the_administrators_unit_may_see(
+    client: Client, citizen: User, gd_mailbox: Mailbox
+) -> None:
+    """A superuser elsewhere (Shenzhen) cannot attach a publication to, nor read the number of, a Guangdong letter."""
+    elsewhere = User.objects.create_superuser(username="sz-admin", password="x", unit=Unit.objects.get(code="440300"))
+    letter = submit(citizen, gd_mailbox).letter
+    sign_in(client, elsewhere)
+    add = client.get(f"/admin/portal/publication/add/?letter={letter.pk}").content.decode()
+    assert letter.tracking_number not in add
+    response = client.post("/admin/portal/publication/add/", {"letter": letter.pk, "title": "标题",
+                           "published_text": "正文", "published_reply": "答复"})  # fmt: skip
+    assert response.status_code == 200 and not Publication.objects.exists()
+    assert letter.tracking_number not in response.content.decode()

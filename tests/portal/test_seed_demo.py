@@ -116,7 +116,7 @@ def test_the_demo_administrator_reaches_the_django_admin_with_both_factors(tree:
 def test_a_demo_acceptor_is_refused_by_the_django_admin(tree: None) -> None:
     seed()
     client = sign_in(Client(), User.objects.get(username="gd-acceptor"))
-    assert client.get("/admin/").status_code == 302
+    assert client.get("/admin/").status_code == 403  # a clear refusal, not a redirect loop (issue 13 item 12)
 
 
 def test_docs_demo_lists_every_demo_login_with_its_name_and_the_password(tree: None) -> None:

@@ -10,11 +10,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from xinfang.accounts.models import User
+from tests.conftest import make_staff, unit
+from tests.console.conftest import sign_in
+from xinfang.accounts.models import Role, User
 from xinfang.letters.choices import Channel
 from xinfang.letters.models import Letter, LetterState
 from xinfang.letters.services import query_code_matches
 from xinfang.orgs.models import Mailbox
+from xinfang.routing.engine import propose_for_letter
 
 pytestmark = pytest.mark.django_db
 FORM = {
@@ -94,11 +97,18 @@ def test_text_that_reads_like_an_emergency_is_stopped_with_call_110_and_kept(
     page = post(citizen_client, text=text)
     body = page.content.decode()
     assert page.status_code == 200 and not Letter.objects.exists()
-    assert 'href="tel:110"' in body and "<mark>正在打人</mark>" in body
+    assert 'href="tel:110"' in body and "<mark>正在打</mark>" in body
     assert text in body and 'name="not_emergency"' in body
     confirmed = post(citizen_client, text=text, not_emergency="on")
     assert confirmed.status_code == 302
     assert Letter.objects.get(citizen=citizen).text == text
+
+
+def test_an_indirect_emergency_is_stopped_too(citizen_client: Client, gd_mailbox: Mailbox) -> None:
+    text = "我老公正在打我，我躲在卫生间里…请派民警过来"  # submitted unflagged before issue 16
+    body = post(citizen_client, text=text).content.decode()
+    assert 'href="tel:110"' in body and "<mark>正在打</mark>" in body and "<mark>躲在</mark>" in body
+    assert not Letter.objects.exists()
 
 
 def test_a_rejected_form_keeps_what_was_typed_and_says_what_is_wrong_next_to_the_field(
@@ -166,3 +176,35 @@ def test_without_javascript_the_pickers_refresh_through_the_form(citizen_client:
     body = post(citizen_client, city="440300", county="", action="places").content.decode()
     assert '<option value="440305">南山区</option>' in body
     assert 'id="id_text_error"' not in body and not Letter.objects.exists()
+
+
+# ---------------------------------------------------------------- naming an officer is an accusation (issue 13)
+
+
+@pytest.mark.parametrize(
+    "officer", [{"accused_officer_name": "李某"}, {"accused_badge_number": "123456"}, {"accused_officer_post": "所长"}]
+)
+def test_naming_an_officer_without_ticking_the_box_accuses_the_bureau_of_the_place(
+    citizen_client: Client, citizen: User, gd_mailbox: Mailbox, officer: dict[str, str]
+) -> None:
+    """The writer who names an officer but leaves "accuses police" unticked is still protected by recusal."""
+    post(citizen_client, **officer)
+    letter = Letter.objects.get(citizen=citizen)
+    assert letter.accused_unit is not None and letter.accused_unit.code == "440106"
+    assert propose_for_letter(letter).unit.code == "440100-inspection"  # the bureau above Tianhe, not Tianhe
+    tianhe_staff = make_staff("tianhe-desk", unit("440106"), Role.ACCEPTOR, Role.HANDLER, Role.LEADER)
+    assert sign_in(Client(), tianhe_staff).get(f"/console/letters/{letter.public_id}/").status_code == 404
+
+
+def test_the_officers_post_is_kept_with_the_letter(citizen_client: Client, citizen: User, gd_mailbox: Mailbox) -> None:
+    post(citizen_client, accused_officer_name="李某", accused_officer_post="户籍窗口民警")
+    letter = Letter.objects.get(citizen=citizen)
+    assert (letter.accused_officer_name, letter.accused_officer_post) == ("李某", "户籍窗口民警")
+
+
+def test_a_suggestion_naming_an_officers_post_is_refused_next_to_the_accusation_field(
+    citizen_client: Client, gd_mailbox: Mailbox
+) -> None:
+    body = post(citizen_client, letter_type="suggestion", accused_officer_post="所长").content.decode()
+    assert 'id="id_accuses_police_error"' in body and "所长" in body
+    assert not Letter.objects.exists()

@@ -11,6 +11,15 @@ them and transfers three of them to Tianhe:
   internal note with a file, the citizen's own file, and a supervision order from Guangzhou;
 - ``drafted``: reply drafted at Tianhe, waiting for its leader;
 - ``review``: replied by Tianhe; the citizen asked Guangzhou (the superior) for a review.
+
+Two more accuse Haizhu without the writer ever saying "this letter accuses police" (issue 13), about a
+place in Haizhu, so that routing by place alone would hand them to the accused:
+
+- ``by_fields``: the writer only named an officer (name and badge number) in the form's fields;
+- ``by_text``: the writer named nothing in the fields; the text names "海珠区公安分局". The Guangzhou
+  front desk confirms the unit the desk proposes from the text.
+
+Both are transferred as routing then proposes (Guangzhou's inspection department) and are in handling there.
 """
 
 from __future__ import annotations
@@ -30,13 +39,16 @@ from django.utils import timezone
 from PIL import Image
 
 from tests.console.conftest import sign_in
+from tests.letters.conftest import decide_accused
 from tests.notifications.conftest import drain
 from xinfang.accounts.models import Role, User
 from xinfang.accounts.services import citizen_create, staff_create
+from xinfang.analysis.identifying import redact
+from xinfang.audit.services import receipt_record
 from xinfang.explanations.models import ExplanationRequest
-from xinfang.explanations.redaction import redact
 from xinfang.explanations.services import explanation_request_create
 from xinfang.letters import services as s
+from xinfang.letters.accusation import propose_accused
 from xinfang.letters.attachments import attachment_add
 from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.models import Attachment, Letter, LetterState, Message
@@ -44,6 +56,7 @@ from xinfang.notifications.models import Notification
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.services import department_for
+from xinfang.routing.engine import propose_for_letter
 
 # ---------------------------------------------------------------- canaries
 
@@ -74,7 +87,9 @@ CONTENT = {
     "file": FILE,
     "note_file": NOTE_FILE,
 }
-LETTER_KEYS = ("received", "handling", "drafted", "review")
+LETTER_KEYS = ("received", "handling", "drafted", "review", "by_fields", "by_text")
+ACCUSED_WITHOUT_THE_BOX = ("by_fields", "by_text")
+TEXT_NAMING_THE_ACCUSED = TEXT + "涉事的是海珠区公安分局某派出所。"
 
 # ---------------------------------------------------------------- units and viewers
 
@@ -194,8 +209,34 @@ def _submit(mailbox: Mailbox, writer: User, key: str, accused: Unit) -> tuple[Le
 def _to_tianhe(letter: Letter, users: dict[str, User]) -> None:
     desk, handler = users["acceptor@superior_city"], users["handler@same"]
     s.letter_accept(letter=letter, actor=desk)
+    s.letter_set_accused(letter=letter, actor=desk, accused_unit=letter.accused_unit)  # the writer's answer
+    decide_accused(letter, desk)
     s.letter_assign(letter=letter, actor=desk, unit=Unit.objects.get(code="440106"), reason="事发地在天河区")
     s.letter_start_handling(letter=letter, actor=handler)
+
+
+def _accused_without_the_box(mailbox: Mailbox, writer: User, key: str) -> tuple[Letter, str]:
+    """About a place in Haizhu; the accusation only in the officer fields, or only in the text."""
+    officer = {"accused_officer_name": "王某", "accused_badge_number": "012345"} if key == "by_fields" else {}
+    submission = s.letter_submit(
+        mailbox=mailbox, actor=writer, letter_type=LetterType.COMPLAINT, channel=Channel.WEB,
+        subject=f"{SUBJECT}·{key}", text=TEXT if key == "by_fields" else TEXT_NAMING_THE_ACCUSED,
+        division_code=ACCUSED_CODE, address="海珠区江南大道", police_type=PoliceType.HOUSEHOLD, **officer,
+    )  # fmt: skip
+    return submission.letter, submission.query_code
+
+
+def _to_the_proposal(letter: Letter, users: dict[str, User]) -> None:
+    """The desk confirms the accused unit it proposes (from the fields or the text), then routes as proposed."""
+    desk = users["acceptor@superior_city"]
+    proposed = propose_accused(letter).unit
+    assert proposed is not None and proposed.code == ACCUSED_CODE, proposed
+    reason = "" if letter.accused_unit == proposed else "信件内容指明海珠区公安分局"
+    s.letter_set_accused(letter=letter, actor=desk, accused_unit=proposed, reason=reason)
+    s.letter_accept(letter=letter, actor=desk)
+    s.letter_assign(letter=letter, actor=desk, unit=propose_for_letter(letter).unit)
+    assert letter.handling_unit is not None and letter.handling_unit.code == "440100-inspection"
+    s.letter_start_handling(letter=letter, actor=users["handler@superior_city"])
 
 
 def _ask_the_accused(letter: Letter, handler: User) -> ExplanationRequest:
@@ -216,7 +257,11 @@ def build_world() -> World:
     accused = Unit.objects.get(code=ACCUSED_CODE)
     letters, codes = {}, {}
     for key in LETTER_KEYS:
-        letters[key], codes[key] = _submit(mailbox, writer, key, accused)
+        if key in ACCUSED_WITHOUT_THE_BOX:
+            letters[key], codes[key] = _accused_without_the_box(mailbox, writer, key)
+            _to_the_proposal(letters[key], users)
+        else:
+            letters[key], codes[key] = _submit(mailbox, writer, key, accused)
     for key in ("handling", "drafted", "review"):
         _to_tianhe(letters[key], users)
     handling = letters["handling"]
@@ -232,9 +277,12 @@ def build_world() -> World:
     s.letter_approve_reply(letter=letters["review"], actor=users["leader@same"])
     s.letter_request_review(letter=letters["review"], actor=writer, reason="对答复不满意")
     explanation = _ask_the_accused(handling, users["handler@same"])
+    for letter in letters.values():  # each letter's receipt, written after its commit (the world never commits)
+        receipt_record(letter_id=letter.pk)
     drain()
     assert [letters[k].state for k in LETTER_KEYS] == [
         LetterState.RECEIVED, LetterState.IN_HANDLING, LetterState.REPLY_DRAFTED, LetterState.REVIEW_REQUESTED,
+        LetterState.IN_HANDLING, LetterState.IN_HANDLING,
     ]  # fmt: skip
     all_users = {**users, **citizens}
     return World(

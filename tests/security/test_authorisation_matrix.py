@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.security.matrix import (
     ACCUSED_SIDE,
+    ACCUSED_WITHOUT_THE_BOX,
     ANONYMOUS,
     IDENTITY,
     LETTER_KEYS,
@@ -50,6 +51,9 @@ pytestmark = pytest.mark.django_db
 
 ALL = frozenset(LETTER_KEYS)
 AT_TIANHE = frozenset({"handling", "drafted", "review"})
+# Accusing Haizhu only in the officer fields or only in the text (issue 13): in handling at Guangzhou's
+# inspection department, where the desk's confirmed accusation sent them.
+AT_GZ = frozenset(ACCUSED_WITHOUT_THE_BOX)
 NONE: frozenset[str] = frozenset()
 ANY_STAFF = frozenset(Role.values)
 STAFF_CONTENT = frozenset({"subject", "text", "note", "message_from", "message_to", "file", "note_file"})
@@ -72,6 +76,8 @@ SEES: dict[str, frozenset[str]] = {
 REVEALS: dict[tuple[str, str], frozenset[str]] = {
     ("superior_city", Role.SEAT_AGENT): ALL,
     ("superior_city", Role.ACCEPTOR): ALL,
+    ("superior_city", Role.HANDLER): AT_GZ,
+    ("superior_city", Role.LEADER): AT_GZ,
     ("same", Role.HANDLER): AT_TIANHE,
     ("same", Role.LEADER): AT_TIANHE,
     ("subordinate", Role.HANDLER): AT_TIANHE,
@@ -84,8 +90,8 @@ ASKS: dict[tuple[str, str], frozenset[str]] = {
     ("same", Role.LEADER): AT_TIANHE,
     ("subordinate", Role.HANDLER): AT_TIANHE,
     ("subordinate", Role.LEADER): AT_TIANHE,
-    ("superior_city", Role.HANDLER): frozenset({"received"}),
-    ("superior_city", Role.LEADER): frozenset({"received"}),
+    ("superior_city", Role.HANDLER): frozenset({"received"}) | AT_GZ,
+    ("superior_city", Role.LEADER): frozenset({"received"}) | AT_GZ,
 }
 
 # 4. Who reads an explanation request: leaders of the accused bureau (and of its departments) only.
@@ -166,6 +172,18 @@ def call_registered(viewer: Viewer, letter: str) -> Expect:
     return Expect(200, "masked", frozenset({"subject"}), frozenset({letter}))
 
 
+def call_receipt(viewer: Viewer, letter: str) -> Expect:
+    """The caller's receipt (JSON: the tracking number and hashes): staff who may see the letter. No seat
+    registered these letters, so the registering seat's own right (tests/console/test_seat_receipt.py) is
+    not in play."""
+    gate = _gated(viewer, ANY_STAFF)
+    if gate is not None:
+        return gate
+    if letter not in SEES[viewer.relation]:
+        return Expect(404)
+    return Expect(200, "none", NONE, frozenset({letter}))
+
+
 def explanation_form(viewer: Viewer, letter: str) -> Expect:
     gate = _gated(viewer, ANY_STAFF)
     if gate is not None:
@@ -190,6 +208,11 @@ def nobody(viewer: Viewer, letter: str) -> Expect:
     return Expect(404)
 
 
+def _no_back_office(viewer: Viewer) -> Expect:
+    """Staff signed in with both factors but without admin rights are told so (403); others go to sign in."""
+    return Expect(403) if viewer.is_staff else Expect(LOGIN)
+
+
 def admin_letter(shows: frozenset[str]) -> Callable[[Viewer, str], Expect]:
     """The Django admin: superusers only (administrators), and only the letters their unit may see
     (recusal included); never the identity nor the letter's text. A letter out of reach is "not
@@ -197,7 +220,7 @@ def admin_letter(shows: frozenset[str]) -> Callable[[Viewer, str], Expect]:
 
     def expect(viewer: Viewer, letter: str) -> Expect:
         if viewer.role != Role.ADMINISTRATOR:
-            return Expect(LOGIN)
+            return _no_back_office(viewer)
         if letter not in SEES[viewer.relation]:
             return Expect(302)
         return Expect(200, "none", shows, frozenset({letter}))
@@ -225,10 +248,11 @@ def attachment(viewer: Viewer, target: str) -> Expect:
 
 # page → (targets: letters or objects, expected outcome)
 DETAIL: dict[str, tuple[tuple[str, ...], Callable[[Viewer, str], Expect]]] = {
-    "console:letter": (("received", "handling"), letter_page),
-    "console:desk_letter": (("received", "handling"), desk_letter),
-    "console:identity_reveal": (("handling",), identity_page),
-    "console:call_registered": (("received", "handling"), call_registered),
+    "console:letter": (("received", "handling", *ACCUSED_WITHOUT_THE_BOX), letter_page),
+    "console:desk_letter": (("received", "handling", *ACCUSED_WITHOUT_THE_BOX), desk_letter),
+    "console:identity_reveal": (("handling", *ACCUSED_WITHOUT_THE_BOX), identity_page),
+    "console:call_registered": (("received", "handling", *ACCUSED_WITHOUT_THE_BOX), call_registered),
+    "console:call_receipt": (("received", "handling", *ACCUSED_WITHOUT_THE_BOX), call_receipt),
     "console:explanations:new": (("received", "handling"), explanation_form),
     "console:explanations:detail": (("explanation",), explanation_detail),
     "portal:letter": (("received", "handling"), portal_letter),
@@ -260,7 +284,7 @@ LISTS: dict[str, ListPage] = {
         {
             "same": frozenset({"handling", "drafted"}),
             "subordinate": frozenset({"handling", "drafted"}),
-            "superior_city": frozenset({"review"}),
+            "superior_city": frozenset({"review"}) | AT_GZ,
         },
     ),
     "console:approvals": ListPage(
@@ -288,8 +312,12 @@ LISTS: dict[str, ListPage] = {
     "console:supervision_orders": ListPage(
         frozenset({Role.INSPECTOR}), {"superior_city": frozenset({"handling"})}, subject=False
     ),
-    # The screen-pop with the canary phone: the caller masked, and the earlier letters the agent may open.
-    "console:call": ListPage(frozenset({Role.SEAT_AGENT}), SEES, "masked"),
+    # The screen-pop with the canary phone (posted): the caller masked and the earlier letters, only for seats
+    # whose bureau holds the Guangzhou mailbox the letters came through; to any other seat the caller is
+    # unknown, exactly as a number without an account.
+    "console:call": ListPage(
+        frozenset({Role.SEAT_AGENT}), {r: SEES[r] for r in ("superior_city", "superior_province")}, "masked"
+    ),
     "console:explanations:inbox": ListPage(frozenset({Role.LEADER}), {}),
 }
 # Pages every signed-in person has, listing only their own things (rows checked against SEES).
@@ -305,14 +333,14 @@ def list_expect(page: str, viewer: Viewer) -> Expect:
         return Expect(200, "none", NONE, NONE)
     if page == "admin:letters_letter_changelist":
         if viewer.role != Role.ADMINISTRATOR:
-            return Expect(LOGIN)
+            return _no_back_office(viewer)
         return Expect(200, "none", NONE, SEES[viewer.relation])
     spec = LISTS[page]
     gate = _gated(viewer, spec.roles)
     if gate is not None:
         return gate
     letters = spec.letters.get(viewer.relation, NONE)
-    identity = "masked" if spec.identity == "masked" and (letters or page == "console:call") else "none"
+    identity = "masked" if spec.identity == "masked" and letters else "none"
     return Expect(200, identity, frozenset({"subject"}) if letters and spec.subject else NONE, letters)
 
 
@@ -321,6 +349,7 @@ def list_expect(page: str, viewer: Viewer) -> Expect:
 POSTS = (
     "console:letter_action",
     "console:desk_letter",
+    "console:desk_apply_suggestions",
     "console:identity_reveal",
     "console:desk_bulk",
     "console:explanations:withdraw",
@@ -332,7 +361,8 @@ def post_expect(page: str, viewer: Viewer, letter: str) -> Expect | None:
     """The refusal the table promises, or None where the viewer may act (not tried: the world is shared)."""
     if page == "portal:letter_action":
         return None if viewer.key == "writer" else portal_letter(viewer, letter)
-    roles = {"console:desk_letter": frozenset({Role.ACCEPTOR}), "console:desk_bulk": frozenset({Role.ACCEPTOR})}
+    roles = {"console:desk_letter": frozenset({Role.ACCEPTOR}), "console:desk_bulk": frozenset({Role.ACCEPTOR}),
+             "console:desk_apply_suggestions": frozenset({Role.ACCEPTOR})}  # fmt: skip
     gate = _gated(viewer, roles.get(page, ANY_STAFF))
     if gate is not None:
         return gate
@@ -447,6 +477,7 @@ def _url(world: World, page: str, target: str) -> str:
         "console:desk_letter": f"/console/desk/{pid}/",
         "console:identity_reveal": f"/console/identity/{pid}/",
         "console:call_registered": f"/console/call/registered/{pid}/",
+        "console:call_receipt": f"/console/call/registered/{pid}/receipt.json",
         "console:explanations:new": f"/console/explanations/new/{pid}/",
         "portal:letter": f"/my/letters/{pid}/",
         "portal:submitted": f"/my/letters/{pid}/submitted/",
@@ -485,7 +516,7 @@ LIST_PATHS = {
     "console:supervision": "/console/supervision/",
     "console:supervision_letters": "/console/supervision/letters/",
     "console:supervision_orders": "/console/supervision/orders/",
-    "console:call": f"/console/call?number={PHONE}",
+    "console:call": "/console/call",  # the number is posted (_list_case)
     "console:explanations:inbox": "/console/explanations/",
     "notifications:inbox": "/inbox/",
     "portal:my_letters": "/my/letters/",
@@ -495,7 +526,11 @@ LIST_PATHS = {
 
 
 def _list_case(world: World, page: str, viewer: Viewer) -> list[str]:
-    response = _client(world, viewer).get(LIST_PATHS[page])
+    client = _client(world, viewer)
+    if page == "console:call":
+        response = client.post(LIST_PATHS[page], {"action": "lookup", "number": PHONE})
+    else:
+        response = client.get(LIST_PATHS[page])
     if page == "notifications:inbox":
         bad = _inbox_problems(world, viewer, response)
     else:
@@ -531,8 +566,11 @@ def _post(world: World, page: str, viewer: Viewer, target: str) -> HttpResponseB
         return client.post(f"/console/letters/{pid}/do/note/", {"note-text": NOTE})
     if page == "console:desk_letter":
         return client.post(f"/console/desk/{pid}/", {"action": "accept", "accept-version": letter.version})
+    if page == "console:desk_apply_suggestions":
+        data = {"version": letter.version, "division_code": "440106", "police_type": "public_order"}
+        return client.post(f"/console/desk/{pid}/suggestions", data)
     if page == "console:identity_reveal":
-        return client.post(f"/console/identity/{pid}/", {"reason": "核实信访人身份"})
+        return client.post(f"/console/identity/{pid}/", {"category": "verify", "reason": "核实信访人身份"})
     if page == "console:desk_bulk":
         ticked = [f"{item.public_id}:{item.version}" for item in world.letters.values()]
         return client.post("/console/desk/bulk", {"action": "accept", "letters": ticked})
@@ -618,16 +656,22 @@ EXCLUDED = {
     "console:lookup_divisions": "JSON of divisions for a picker",
     "console:lookup_units": "JSON of units for a picker",
     "notifications:read_all": "marks the user's own notifications read; shows nothing",
+    "portal:transparency_*": "the public transparency log: signed heads, proofs and the verifier; hashes only",
+    # Owner-only like portal:letter (letter_for) / the session's lookup grant; another citizen and an
+    # anonymous visitor are refused in tests/portal/test_transparency.py (the receipt exists only after commit).
+    "portal:receipt_mine": "the writer's receipt (JSON): tests/portal/test_transparency.py",
+    "portal:receipt_looked_up": "the looked-up letter's receipt (JSON): tests/portal/test_transparency.py",
 }
 COVERED = {*DETAIL, *LISTS, *OWN_LISTS, *POSTS, "notifications:open"}
 # Admin pages of models that hold or point at a letter: covered above, or excluded here with the reason.
 LETTER_ADMIN_EXCLUDED = {
     "admin:letters_letter_add": "the letter admin is read-only: add refused to everyone",
     "admin:letters_letter_delete": "the letter admin is read-only: delete refused to everyone",
-    "admin:letters_supervisionorder_*": "superusers only, like the letter admin (same finding); no identity or text",
-    "admin:notifications_notification_*": "superusers only; notification texts carry no identity (tests/notifications)",
-    "admin:notifications_delivery_*": "superusers only; delivery records of notifications",
-    "admin:portal_publication_*": "superusers only; publications are released text, chosen for release",
+    # The walk of every admin page by a superuser of the accused bureau: tests/security/test_admin_confidentiality.py.
+    "admin:letters_supervisionorder_*": "superusers only, scoped like the letter admin; admin confidentiality walk",
+    "admin:notifications_notification_*": "superusers only, the letters' own scope; admin confidentiality walk",
+    "admin:notifications_delivery_*": "superusers only, the letters' own scope; admin confidentiality walk",
+    "admin:portal_publication_*": "superusers only, the letters' own scope; admin confidentiality walk",
 }
 
 

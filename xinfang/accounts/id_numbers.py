@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -26,8 +27,14 @@ PROVINCE_CODES = frozenset(
         "65", "71", "81", "82", "83",
     }
 )  # fmt: skip
-ID_SHAPE = re.compile(r"^\d{17}[\dX]$")
-MOBILE_SHAPE = re.compile(r"^1[3-9]\d{9}$")
+# ASCII digits only: ``\d`` also takes Arabic-Indic or Devanagari digits, which NFKC leaves alone.
+ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
+MOBILE_SHAPE = re.compile(r"^1[3-9][0-9]{9}$")
+# What people put between the characters of a number: spaces of any width, dashes and dots
+# (after NFKC, so full-width ones are caught too).
+SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212.\u3002\u00b7\u30fb]+")
+# Longest a typed mobile number may be before it is normalised (``+86 138-0013-8000`` is 17).
+MOBILE_MAX_TYPED = 20
 
 
 def check_character(first17: str) -> str:
@@ -44,14 +51,33 @@ def birth_date(number: str) -> dt.date | None:
         return None
 
 
+def normalise_identifier(value: str) -> str:
+    """The one spelling of a typed identity number (ID, mobile, badge), before it is validated,
+    compared or hashed: NFKC (full-width ``４４０１…ｘ`` becomes ``4401…x``), no separators,
+    upper case. Without it the same number typed two ways is two numbers: two accounts for
+    one ID, a second SMS allowance for one phone, a seat's look-up that misses the caller.
+    """
+    return SEPARATORS.sub("", unicodedata.normalize("NFKC", value or "")).upper()
+
+
 def normalise_resident_id(value: str) -> str:
-    return re.sub(r"\s+", "", value or "").upper()
+    return normalise_identifier(value)
+
+
+def normalise_badge_number(value: str) -> str:
+    """A police badge number (警号) as stored and compared: ``０１２ ３４５`` → ``012345``.
+
+    Typed free-form and checked only for length, so a text that NFKC would lengthen (``㍿``
+    is four characters) is no badge number and is kept as typed rather than outgrow its column.
+    """
+    normalised = normalise_identifier(value)
+    return normalised if len(normalised) <= len(value) else value
 
 
 def validate_resident_id(value: str, *, today: dt.date | None = None) -> str:
     """The number in its stored form (upper-case ``X``), or a ValidationError that says what is wrong."""
     number = normalise_resident_id(value)
-    if re.fullmatch(r"\d{15}", number):
+    if re.fullmatch(r"[0-9]{15}", number):
         raise ValidationError(_("15 位的旧身份证号码已停止使用，请填写 18 位的公民身份号码。"), code="legacy_15_digits")
     if not ID_SHAPE.match(number):
         raise ValidationError(_("身份证号码应为 18 位：前 17 位是数字，最后一位是数字或 X。"), code="shape")
@@ -72,16 +98,23 @@ def validate_resident_id(value: str, *, today: dt.date | None = None) -> str:
 
 
 def normalise_mobile(value: str) -> str:
-    """``+86 138-0013-8000`` → ``13800138000``."""
-    digits = re.sub(r"[\s\-()]", "", value or "")
+    """``+86 138-0013-8000`` (or in full-width digits) → ``13800138000``."""
+    digits = re.sub(r"[()]", "", normalise_identifier(value))
     for prefix in ("+86", "0086"):
         if digits.startswith(prefix):
             digits = digits[len(prefix) :]
+    if len(digits) == 13 and digits.startswith("861"):  # the country code without its plus
+        digits = digits[2:]
     return digits
 
 
 def validate_mobile(value: str) -> str:
     """A mainland mobile number in its stored form (11 digits starting with 1), or a ValidationError."""
+    if len(value or "") > MOBILE_MAX_TYPED:
+        raise ValidationError(
+            _("手机号码太长：最多 %(limit)d 个字符，请只填写 11 位手机号码。") % {"limit": MOBILE_MAX_TYPED},
+            code="mobile_length",
+        )
     number = normalise_mobile(value)
     if not MOBILE_SHAPE.match(number):
         raise ValidationError(_("请填写 11 位的手机号码。"), code="mobile")

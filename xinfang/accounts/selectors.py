@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from xinfang.accounts.id_numbers import normalise_mobile, normalise_resident_id
 from xinfang.accounts.models import CitizenIdentity, User
 from xinfang.vault import LOOKUP_ID_NUMBER, LOOKUP_PHONE, lookup_hash
 
@@ -97,15 +98,15 @@ def writer_identity(letter: Letter) -> WriterIdentity:
 
 
 def citizen_by_phone(phone: str) -> User | None:
-    """The citizen account registered with this mobile number, if any."""
-    digest = lookup_hash(LOOKUP_PHONE, phone)
+    """The citizen account registered with this mobile number (in any spelling), if any."""
+    digest = lookup_hash(LOOKUP_PHONE, normalise_mobile(phone))
     identity = CitizenIdentity.objects.select_related("user").filter(phone_hash=digest).first() if digest else None
     return identity.user if identity is not None else None
 
 
 def id_number_registered(id_number: str) -> bool:
-    """True if a citizen account already holds this resident ID number."""
-    digest = lookup_hash(LOOKUP_ID_NUMBER, id_number)
+    """True if a citizen account already holds this resident ID number (in any spelling)."""
+    digest = lookup_hash(LOOKUP_ID_NUMBER, normalise_resident_id(id_number))
     return bool(digest) and CitizenIdentity.objects.filter(id_number_hash=digest).exists()
 
 
@@ -113,7 +114,7 @@ def anonymous_callers_by_phone(phone: str) -> QuerySet[AnonymousCaller]:
     """Every anonymous call registered from this number (for the seat's look-up of earlier calls)."""
     from xinfang.letters.models import AnonymousCaller  # letters builds on accounts, not the reverse
 
-    digest = lookup_hash(LOOKUP_PHONE, phone)
+    digest = lookup_hash(LOOKUP_PHONE, normalise_mobile(phone))
     return AnonymousCaller.objects.filter(phone_hash=digest) if digest else AnonymousCaller.objects.none()
 
 

@@ -24,6 +24,7 @@ from xinfang.accounts.models import CitizenIdentity, RoleGrant, SmsCode, User
 from xinfang.accounts.selectors import citizen_by_phone, id_number_registered
 from xinfang.notifications.sms import SmsDeliveryError, send_sms
 from xinfang.orgs.models import Unit
+from xinfang.text import clean_input
 from xinfang.vault import LOOKUP_PHONE, lookup_hash
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def staff_create(
         raise ValueError("give exactly one of password and password_hash")
     with transaction.atomic():
         user = User(username=username, kind=User.Kind.STAFF, unit=unit, email=email, language=language)
-        user.first_name = full_name
+        user.first_name = clean_input(full_name)
         if password_hash is not None:
             user.password = password_hash
         else:
@@ -89,7 +90,7 @@ def citizen_create(
     digit, plausible birth date) and the mobile number are validated here too; a number that is
     already registered raises ValidationError on ``phone``.
     """
-    real_name = validate_real_name(real_name)
+    real_name, address = validate_real_name(real_name), clean_input(address)
     id_number = validate_resident_id(id_number)
     phone = validate_mobile(phone)
     try:
@@ -127,7 +128,7 @@ def _citizen_insert(
         CitizenIdentity.objects.create(
             user=user,
             real_name=real_name,
-            id_number=id_number.upper(),
+            id_number=id_number,
             phone=phone,
             phone_verified_at=phone_verified_at,
             address=address,
@@ -137,8 +138,8 @@ def _citizen_insert(
 
 def validate_real_name(value: str) -> str:
     """A real name as on the ID card: 2 to 30 letters (Chinese, Latin, and the middle dot of
-    names such as 阿依古丽·买买提)."""
-    name = " ".join((value or "").split())
+    names such as 阿依古丽·买买提), once bidi controls and invisible characters are gone (``clean_input``)."""
+    name = " ".join(clean_input(value or "").split())
     if not 2 <= len(name) <= 30 or any(not (ch.isalpha() or ch in "·• -'") for ch in name):
         raise ValidationError(_("请填写与身份证一致的姓名（2 至 30 个字）。"), code="real_name")
     return name
@@ -268,25 +269,33 @@ def sms_code_redeem(*, phone: str, purpose: str, code: str) -> None:
 # ---------------------------------------------------------------- citizens: sign-up, sign-in, reset
 
 
+class IdNumberRegistered(ValidationError):
+    """The SMS code was right but the ID number already holds an account: the person should sign in."""
+
+
 def citizen_sign_up(
     *, real_name: str, id_number: str, phone: str, password: str, code: str, language: str = "zh-hans"
 ) -> User:
     """Open a real-name citizen account.
 
-    1. One account per ID number: refused before the code is used, so the citizen can correct it.
+    1. The ID number is checked for its form only (check digit, birth date). Whether it is
+       registered is not looked at yet: until the code proves the phone, a registered ID number
+       and a new one get the same answers, so the page tells no one who has an account.
     2. The SMS code proves the number (it is consumed).
-    3. The account is created; a number registered meanwhile is refused on ``phone``.
+    3. An ID number already registered, in any spelling, raises IdNumberRegistered (on
+       ``id_number``): no second account; the page sends the person to sign in.
+    4. The account is created; a number registered meanwhile is refused on ``phone``.
     Errors are ValidationErrors keyed by the form field they concern.
     """
     id_number = validate_resident_id(id_number)
-    if id_number_registered(id_number):
-        raise ValidationError(
-            {"id_number": _("该身份证号码已经注册过账户，请用注册时的手机号码登录或找回密码。")}, code="id_taken"
-        )
     try:
         sms_code_redeem(phone=phone, purpose=SmsCode.Purpose.SIGN_UP, code=code)
     except SmsCodeError as exc:
         raise ValidationError({"code": exc.messages}) from exc
+    if id_number_registered(id_number):
+        raise IdNumberRegistered(
+            {"id_number": _("该身份证号码已经注册过账户，请用注册时的手机号码登录或找回密码。")}, code="id_taken"
+        )
     return citizen_create(
         real_name=real_name,
         id_number=id_number,

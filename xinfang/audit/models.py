@@ -1,17 +1,23 @@
-"""The audit log: an append-only hash chain of every state change, identity reveal, export,
-permission change and sign-in (SPEC §6).
+"""The audit log: every state change, identity reveal, export, permission change and sign-in (SPEC §6),
+and every letter's receipt, as the leaves of a Merkle-tree transparency log (RFC 9162; docs/security.md).
 
-Each row's ``hash`` is SHA-256 over a canonical serialisation of its own fields and the previous
-row's hash (``entry_hash``), so changing, removing, inserting or reordering a row breaks the
-chain at that row; ``manage.py audit_verify`` walks it. Rows are written only by
-``xinfang.audit.services.audit_record``; the model refuses updates and deletes, and on PostgreSQL
-a trigger refuses them in the database as well.
+- ``AuditEntry``: one INSERT per event; its auto-increment id is its sequence number, so writers
+  never wait for each other (no lock, no read of the previous row).
+- ``LogLeaf``: the entry's position in the tree, given by the sealer (``xinfang.audit.sealing``) in
+  id order, and its leaf hash: SHA-256(0x00 || the canonical JSON of the entry, ``leaf_bytes``).
+- ``TreeHead``: a signed tree head (size, root hash, time, Ed25519 signature) written by each seal,
+  with its frontier (the roots of its complete subtrees), from which the next seal goes on. A copy
+  of every head goes to a sink outside the database.
+
+All three are append-only: the models refuse updates and deletes, on PostgreSQL a trigger refuses
+them too, and the application's database role holds only SELECT and INSERT on them
+(``manage.py db_roles``). ``manage.py audit_verify`` recomputes the tree from the rows and checks it
+against every signed head, in the database and in the sink.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from typing import Any, NoReturn
 
@@ -20,7 +26,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-GENESIS_HASH = "0" * 64
+from xinfang.audit.receipts import canonical
 
 
 class AuditKind(models.TextChoices):
@@ -33,22 +39,37 @@ class AuditKind(models.TextChoices):
     SIGN_IN_FAILED = "sign_in_failed", _("登录失败")
     SIGN_OUT = "sign_out", _("退出登录")
     IDENTITY_ERASURE = "identity_erasure", _("按保存期限删除身份信息")
+    LETTER_RECEIPT = "letter_receipt", _("收到信件（回执）")
 
 
 class AppendOnlyError(RuntimeError):
-    """Raised when code tries to change or remove an audit row."""
+    """Raised when code tries to change or remove a row of the log."""
 
 
-class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
+class AppendOnlyQuerySet(models.QuerySet[Any]):
     def update(self, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("audit entries cannot be changed")
+        raise AppendOnlyError("the log cannot be changed")
 
     def delete(self) -> NoReturn:
-        raise AppendOnlyError("audit entries cannot be deleted")
+        raise AppendOnlyError("the log cannot be deleted from")
 
 
-class AuditEntry(models.Model):
-    sequence = models.PositiveBigIntegerField(_("序号"), unique=True)
+class AppendOnly(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("the log cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("the log cannot be deleted from")
+
+
+class AuditEntry(AppendOnly):
     at = models.DateTimeField(_("时间"))
     kind = models.CharField(_("类别"), max_length=24, choices=AuditKind.choices)
     # PROTECT: an account that appears in the log is deactivated, never deleted (a SET_NULL
@@ -64,30 +85,62 @@ class AuditEntry(models.Model):
     subject_type = models.CharField(_("对象类别"), max_length=40, blank=True)
     subject_id = models.CharField(_("对象标识"), max_length=64, blank=True)
     data = models.JSONField(_("内容"), default=dict, blank=True)
-    prev_hash = models.CharField(_("前一条哈希"), max_length=64)
-    hash = models.CharField(_("哈希"), max_length=64, unique=True)
-
-    objects = AuditEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
-        ordering = ["sequence"]
+        ordering = ["id"]
         indexes = [
             models.Index(fields=["subject_type", "subject_id", "at"], name="auditentry_subject_idx"),
             models.Index(fields=["kind", "at"], name="auditentry_kind_at_idx"),
         ]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.kind}"
+        return f"#{self.pk} {self.kind}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("audit entries cannot be changed")
-        super().save(*args, **kwargs)
+    def leaf(self) -> dict[str, Any]:
+        return leaf_fields(
+            {"id": self.pk, "at": self.at, "kind": self.kind, "actor_id": self.actor_id,
+             "subject_type": self.subject_type, "subject_id": self.subject_id, "data": self.data}
+        )  # fmt: skip
 
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise AppendOnlyError("audit entries cannot be deleted")
+
+class LogLeaf(AppendOnly):
+    """An entry's place in the tree: positions 0, 1, 2 … without gaps, given when sealing."""
+
+    index = models.PositiveBigIntegerField(_("位置"), primary_key=True)
+    entry = models.OneToOneField(
+        AuditEntry, verbose_name=_("审计记录"), on_delete=models.PROTECT, related_name="log_leaf"
+    )
+    hash = models.CharField(_("叶哈希"), max_length=64)
+
+    class Meta:
+        verbose_name = _("日志叶")
+        verbose_name_plural = _("日志叶")
+        ordering = ["index"]
+
+    def __str__(self) -> str:
+        return f"{self.index}: {self.hash}"
+
+
+class TreeHead(AppendOnly):
+    """A signed tree head: the tree's first ``tree_size`` leaves have ``root_hash``, signed at ``timestamp``."""
+
+    tree_size = models.PositiveBigIntegerField(_("树大小"), primary_key=True)
+    root_hash = models.CharField(_("根哈希"), max_length=64)
+    timestamp = models.PositiveBigIntegerField(_("签名时间（毫秒）"))
+    signature = models.CharField(_("签名"), max_length=128)
+    public_key = models.CharField(_("公钥"), max_length=64)
+    # The roots of the complete subtrees (largest first, hex): the next seal extends the tree from them.
+    frontier = models.JSONField(_("子树根"), default=list)
+
+    class Meta:
+        verbose_name = _("签名树头")
+        verbose_name_plural = _("签名树头")
+        ordering = ["tree_size"]
+
+    def __str__(self) -> str:
+        return f"{self.tree_size}: {self.root_hash}"
 
 
 def normalise_data(data: dict[str, Any]) -> dict[str, Any]:
@@ -101,31 +154,23 @@ def normalise_data(data: dict[str, Any]) -> dict[str, Any]:
     return normalised
 
 
-def entry_hash(
-    *,
-    sequence: int,
-    at: dt.datetime,
-    kind: str,
-    actor_id: int | None,
-    subject_type: str,
-    subject_id: str,
-    data: dict[str, Any],
-    prev_hash: str,
-) -> str:
-    """SHA-256 (hex) of the canonical JSON of a row's fields and the previous row's hash.
-
-    Canonical: sorted keys, no spaces, UTF-8, the time in UTC with microseconds. Changing this
-    function invalidates every stored chain; it must stay as it is.
-    """
-    fields = {
-        "sequence": sequence,
-        "at": at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
-        "kind": kind,
-        "actor": actor_id,
-        "subject_type": subject_type,
-        "subject_id": subject_id,
-        "data": data,
-        "prev_hash": prev_hash,
+def leaf_fields(row: dict[str, Any]) -> dict[str, Any]:
+    """The fields of an entry that its leaf commits to, as they go into a receipt."""
+    return {
+        "id": row["id"],
+        "at": row["at"].astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        "kind": row["kind"],
+        "actor": row["actor_id"],
+        "subject_type": row["subject_type"],
+        "subject_id": row["subject_id"],
+        "data": row["data"],
     }
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def leaf_bytes(fields: dict[str, Any]) -> bytes:
+    """The leaf's bytes: the canonical JSON of an entry's leaf fields (sorted keys, no spaces, UTF-8).
+
+    Changing this invalidates every stored tree and every receipt; it must stay as it is (the
+    standalone verifier, scripts/verify_receipt.py, repeats it).
+    """
+    return canonical(fields)

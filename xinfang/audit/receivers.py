@@ -8,17 +8,19 @@ letter text, typed user names or passwords.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from axes.helpers import get_client_ip_address
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import HttpRequest
 
 from xinfang.accounts.models import RoleGrant, User
 from xinfang.audit.middleware import request_actor
 from xinfang.audit.models import AuditKind
-from xinfang.audit.services import audit_record
+from xinfang.audit.services import audit_record, receipt_record
 from xinfang.letters.models import Letter, LetterEvent
 from xinfang.letters.signals import identity_revealed, letter_event_recorded
 from xinfang.signin.signals import second_factor_changed, staff_disabled
@@ -44,10 +46,17 @@ def on_letter_event(sender: object, event: LetterEvent, **kwargs: Any) -> None:
             "details": event.data,
         },
     )
+    if event.action == "receive":
+        # After commit, so that the files uploaded with the letter are in its receipt; ``robust``: a
+        # failure here is logged and never undoes the letter (verify_receipt reports it missing).
+        transaction.on_commit(partial(receipt_record, letter_id=letter.pk), robust=True)
 
 
-def on_identity_revealed(sender: object, letter: Letter, actor: User, reason: str, **kwargs: Any) -> None:
-    audit_record(kind=AuditKind.IDENTITY_REVEAL, actor=actor, subject=letter, data={"reason": reason})
+def on_identity_revealed(
+    sender: object, letter: Letter, actor: User, reason: str, category: str = "", **kwargs: Any
+) -> None:
+    data = {"category": category, "reason": reason}
+    audit_record(kind=AuditKind.IDENTITY_REVEAL, actor=actor, subject=letter, data=data)
 
 
 def on_logged_in(sender: object, request: HttpRequest | None, user: User, **kwargs: Any) -> None:

@@ -1,72 +1,100 @@
-"""Reads of the audit log: walking the chain to prove it whole."""
+"""Reads of the transparency log: signed heads, proofs, a letter's receipt, and the whole log's check.
+
+Proofs are computed from the stored leaf hashes in memory (32 bytes a leaf: a million entries
+are 32 MB and about a second of hashing); see docs/benchmarks.md.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext as _
-
-from xinfang.audit.models import GENESIS_HASH, AuditEntry, entry_hash
+from xinfang.audit import merkle
+from xinfang.audit.models import AuditEntry, AuditKind, LogLeaf, TreeHead, leaf_bytes, leaf_fields
+from xinfang.audit.receipts import FORMAT
+from xinfang.audit.sealing import ENTRY_FIELDS, head_json, public_key_hex, sink_heads
+from xinfang.audit.services import RECEIPT_SUBJECT
+from xinfang.audit.verification import Leaf, LogReport, check_log
+from xinfang.letters.models import Letter
 
 CHUNK = 2000
-FIELDS = ("id", "sequence", "at", "kind", "actor_id", "subject_type", "subject_id", "data", "prev_hash", "hash")
 
 
-@dataclass(frozen=True)
-class ChainBreak:
-    sequence: int
-    entry_id: int | None  # None when the row that should be there is missing at the end
-    reason: str
+def tree_head_latest() -> TreeHead | None:
+    return TreeHead.objects.order_by("-tree_size").first()
 
 
-@dataclass(frozen=True)
-class ChainReport:
-    count: int
-    head_sequence: int
-    head_hash: str
-    first_break: ChainBreak | None
-
-    @property
-    def intact(self) -> bool:
-        return self.first_break is None
+def tree_head_at(size: int) -> TreeHead | None:
+    return TreeHead.objects.filter(tree_size=size).first()
 
 
-def audit_chain_verify(*, anchor: tuple[int, str] | None = None) -> ChainReport:
-    """Walk the whole chain in sequence order and report the first row that does not fit.
+def leaf_hashes(size: int) -> list[bytes]:
+    rows = LogLeaf.objects.filter(index__lt=size).order_by("index").values_list("hash", flat=True)
+    return [bytes.fromhex(h) for h in rows.iterator(chunk_size=CHUNK)]
 
-    A row fits when its sequence is the next one (else rows were removed before it), its
-    ``prev_hash`` is the previous row's hash (else rows were removed, inserted or reordered) and
-    its ``hash`` matches its contents (else it was altered). The chain alone cannot show that
-    its newest rows were cut off: ``anchor`` (a sequence and hash noted earlier, e.g. from a
-    previous run's output) catches that too.
+
+def inclusion_proof(index: int, size: int) -> list[str]:
+    return [h.hex() for h in merkle.inclusion_proof(index, leaf_hashes(size))]
+
+
+def consistency_proof(first: int, second: int) -> list[str]:
+    return [h.hex() for h in merkle.consistency_proof(first, leaf_hashes(second))]
+
+
+def receipt_for(letter: Letter) -> dict[str, Any] | None:
+    """The writer's receipt, with the inclusion proof in the latest head once the entry is sealed.
+
+    None while the receipt entry is not yet written (it is, right after the letter's transaction).
     """
-    count, prev_hash = 0, GENESIS_HASH
-    for row in _rows():
-        count += 1
-        problem = _problem(row, count, prev_hash, anchor)
-        if problem is not None:
-            return ChainReport(count - 1, count - 1, prev_hash, ChainBreak(row["sequence"], row["id"], problem))
-        prev_hash = row["hash"]
-    if anchor is not None and anchor[0] > count:
-        reason = _("日志只到第 %(count)d 条，比记下的锚点短：末尾的记录被删除了。") % {"count": count}
-        return ChainReport(count, count, prev_hash, ChainBreak(anchor[0], None, reason))
-    return ChainReport(count, count, prev_hash, None)
+    entry = (
+        AuditEntry.objects.filter(
+            kind=AuditKind.LETTER_RECEIPT, subject_type=RECEIPT_SUBJECT, subject_id=letter.tracking_number
+        )
+        .select_related("log_leaf")
+        .order_by("pk")
+        .first()
+    )
+    if entry is None:
+        return None
+    head = tree_head_latest()
+    leaf = getattr(entry, "log_leaf", None)
+    sealed = leaf is not None and head is not None and leaf.index < head.tree_size
+    return {
+        "format": FORMAT,
+        "entry": entry.leaf(),
+        "salt": letter.receipt_salt,
+        "leaf_index": leaf.index if sealed and leaf else None,
+        "inclusion_proof": inclusion_proof(leaf.index, head.tree_size) if sealed and leaf and head else [],
+        "tree_head": head_json(head) if sealed and head else None,
+    }
 
 
-def _rows() -> Iterator[dict[str, Any]]:
-    return AuditEntry.objects.order_by("sequence").values(*FIELDS).iterator(chunk_size=CHUNK)
+def log_verify() -> LogReport:
+    """Recompute every leaf from its entry and check the tree against the heads in the database and the sink."""
+    return check_log(
+        _leaves(), [head_json(h) for h in TreeHead.objects.order_by("tree_size")], sink_heads(), {public_key_hex()}
+    )
 
 
-def _problem(row: dict[str, Any], expected: int, prev_hash: str, anchor: tuple[int, str] | None) -> str | None:
-    if row["sequence"] != expected:
-        return _("序号应为 %(expected)d：在它之前有记录被删除。") % {"expected": expected}
-    if row["prev_hash"] != prev_hash:
-        return _("与前一条记录的哈希不相连：在它之前有记录被删除、插入或调换了顺序。")
-    fields = {k: row[k] for k in FIELDS if k not in {"id", "hash"}}
-    if entry_hash(**fields) != row["hash"]:
-        return _("内容与哈希不符：这条记录被改动过。")
-    if anchor is not None and anchor[0] == row["sequence"] and anchor[1] != row["hash"]:
-        return _("哈希与记下的锚点不符：这条记录或它之前的记录被改写过。")
-    return None
+def _leaves() -> list[Leaf]:
+    rows = LogLeaf.objects.order_by("index").values("index", "hash", "entry_id").iterator(chunk_size=CHUNK)
+    leaves: list[Leaf] = []
+    batch: list[dict[str, Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == CHUNK:
+            leaves.extend(_with_entries(batch))
+            batch = []
+    leaves.extend(_with_entries(batch))
+    return leaves
+
+
+def _with_entries(batch: list[dict[str, Any]]) -> list[Leaf]:
+    ids = [row["entry_id"] for row in batch]
+    entries = {row["id"]: row for row in AuditEntry.objects.filter(id__in=ids).values(*ENTRY_FIELDS)}
+    leaves = []
+    for row in batch:
+        entry = entries.get(row["entry_id"])
+        actual = merkle.leaf_hash(leaf_bytes(leaf_fields(entry))) if entry else None
+        at_ms = int(entry["at"].timestamp() * 1000) if entry else None
+        leaves.append(Leaf(row["index"], bytes.fromhex(row["hash"]), actual, at_ms))
+    return leaves

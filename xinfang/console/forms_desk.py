@@ -19,10 +19,11 @@ from django.utils.translation import gettext_lazy as _
 
 from xinfang.accounts.id_numbers import validate_mobile, validate_resident_id
 from xinfang.accounts.models import User
-from xinfang.accounts.selectors import citizen_by_phone
+from xinfang.analysis.emergency import emergency_words
+from xinfang.console.models import IdentityReveal
+from xinfang.console.selectors_desk import normalise_phone
 from xinfang.console.services import BulkAction
 from xinfang.letters.choices import LetterType
-from xinfang.letters.emergency import emergency_signals
 from xinfang.letters.models import AssignmentMode, RefusalReason
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox, Unit
@@ -64,6 +65,25 @@ class CallerKind(models.TextChoices):
     ANONYMOUS = "anonymous", _("匿名来电")
 
 
+OFFICER_FIELDS = ("accused_officer_name", "accused_badge_number", "accused_officer_post")
+
+
+class CallerLookupForm(forms.Form):
+    """The caller's number, posted (never in a URL); kept as the telephony system or the agent typed it."""
+
+    number = forms.CharField(
+        label=_("来电号码"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off", "id": "caller-number"}),
+    )
+
+    def clean_number(self) -> str:
+        number = normalise_phone(self.cleaned_data["number"])
+        if not 5 <= len(number) <= 20:
+            raise ValidationError(gettext("请输入来电号码（5 至 20 位数字）。"), code="number")
+        return number
+
+
 class CallForm(forms.Form):
     """A telephone call registered as a letter."""
 
@@ -81,6 +101,7 @@ class CallForm(forms.Form):
     accused_unit = forms.CharField(label=_("被反映单位"), max_length=240, required=False)
     accused_officer_name = forms.CharField(label=_("被反映民警姓名"), max_length=60, required=False)
     accused_badge_number = forms.CharField(label=_("警号"), max_length=20, required=False)
+    accused_officer_post = forms.CharField(label=_("被反映民警职务"), max_length=60, required=False)
     accuses_leadership = forms.BooleanField(label=_("反映的是该单位领导"), required=False)
     subject = forms.CharField(label=_("标题"), max_length=200)
     text = forms.CharField(label=_("来电内容"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 7}))
@@ -122,12 +143,21 @@ class CallForm(forms.Form):
         data = self.cleaned_data
         self._check_mailbox(data)
         self._check_caller(data)
-        if data.get("accused_unit") is not None and data.get("letter_type", "") not in ACCUSATION_TYPES:
-            self.add_error("accused_unit", gettext("只有投诉和举报可以填写被反映单位。"))
-        self.emergency = list(emergency_signals(data.get("text", "")))
+        self._check_accused(data)
+        self.emergency = emergency_words(f"{data.get('subject', '')}\n{data.get('text', '')}")
         if self.emergency and not data.get("emergency_confirmed"):
             self.add_error("emergency_confirmed", gettext("内容疑似紧急情况，请先提醒来电人拨打 110，确认后再登记。"))
         return data
+
+    def _check_accused(self, data: dict[str, Any]) -> None:
+        """Naming an officer accuses: of the unit given, else of the place's bureau (letters.services)."""
+        officer = any(str(data.get(name, "")).strip() for name in OFFICER_FIELDS)
+        if data.get("accused_unit") is None and not officer:
+            return
+        if data.get("letter_type", "") not in ACCUSATION_TYPES:
+            self.add_error("accused_unit", gettext("只有投诉和举报可以填写被反映的单位或民警。"))
+        elif data.get("accused_unit") is None and not data.get("place") and not self.has_error("place"):
+            self.add_error("accused_unit", gettext("填写了被反映民警时，请同时填写被反映单位或事发地。"))
 
     def _check_mailbox(self, data: dict[str, Any]) -> None:
         mailbox: Mailbox | None = data.get("mailbox")
@@ -155,8 +185,6 @@ class CallForm(forms.Form):
                 data[field] = validate(data.get(field, ""))
             except ValidationError as exc:
                 self.add_error(field, exc)
-        if "phone" in data and not self.has_error("phone") and citizen_by_phone(data["phone"]) is not None:
-            self.add_error("phone", gettext("该手机号码已有群众账户，请按已有账户登记。"))
 
 
 class DeskActionForm(forms.Form):
@@ -226,6 +254,48 @@ class OtherUnitForm(DeskActionForm):
         return unit
 
 
+class AccusedForm(DeskActionForm):
+    """The front desk's decision on whom a complaint or report accuses: a unit, or no police unit."""
+
+    UNIT = "unit"
+    NONE = "none"
+
+    decision = forms.ChoiceField(
+        label=_("认定"),
+        choices=[(UNIT, _("反映以下公安机关或其民警")), (NONE, _("不涉及公安机关或民警"))],
+        widget=forms.RadioSelect,
+    )
+    unit = forms.CharField(label=_("被反映单位"), max_length=240, required=False)
+    reason = forms.CharField(
+        label=_("理由"),
+        required=False,
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("与信访人所填不同，或更改已认定的单位时，须说明理由。"),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].widget.attrs.update(typeahead("accused-units", reverse("console:lookup_units")))
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        data["accused_unit"] = None
+        if data.get("decision") == self.UNIT:
+            code = leading_code(data.get("unit", ""))
+            unit = Unit.objects.filter(code=code, is_active=True).first() if code else None
+            if unit is None:
+                self.add_error("unit", gettext("请从列表中选择被反映单位。"))
+            data["accused_unit"] = unit
+        return data
+
+
+def unit_option(unit: Unit | None) -> str:
+    """How a unit appears in a type-ahead input (its code first, as ``leading_code`` reads it)."""
+    return f"{unit.code} {unit.display_name}" if unit is not None else ""
+
+
 class TickedLettersField(forms.MultipleChoiceField):
     """Ticked rows as "<public id>:<version seen>"; the view resolves them against what the user may see."""
 
@@ -260,6 +330,9 @@ class BulkForm(forms.Form):
 
 
 class RevealForm(forms.Form):
+    """Why the identity is needed: a category, and an explanation the service checks (``identity_reveal``)."""
+
+    category = forms.ChoiceField(label=_("查看事由"), choices=IdentityReveal.Category.choices, widget=forms.RadioSelect)
     reason = forms.CharField(
         label=_("查看理由"),
         max_length=500,

@@ -14,6 +14,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xinfang.console.forms_desk import AccusedForm, unit_option
 from xinfang.console.selectors_work import WORK_STATES, Light
 from xinfang.letters.choices import LetterType
 from xinfang.letters.services import MESSAGE_MAX_LENGTH
@@ -49,6 +50,22 @@ class VersionedForm(forms.Form):
 
 class StartHandlingForm(VersionedForm):
     pass
+
+
+class AccusedChangeForm(AccusedForm):
+    """The letter page's correction of whom the letter accuses: the front desk's decision box, with a reason."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = _(
+            "更改已认定的被反映单位须说明理由；信件如因回避移出本单位，将交上一级受理。"
+        )
+
+
+def accused_initial(accused: Any) -> dict[str, str]:
+    """The decision as it stands, for the form's first showing."""
+    decision = AccusedForm.UNIT if accused is not None else AccusedForm.NONE
+    return {"decision": decision, "unit": unit_option(accused)}
 
 
 class ExtensionRequestForm(VersionedForm):

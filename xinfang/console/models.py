@@ -14,10 +14,20 @@ class IdentityReveal(models.Model):
     record is tamper-evident; this table is what the console reads back.
     """
 
+    class Category(models.TextChoices):
+        """Why the identity is needed: chosen from a list, so reveals can be counted by purpose."""
+
+        CONTACT = "contact", _("联系信访人了解信件情况")
+        VERIFY = "verify", _("核实身份以便答复")
+        INVESTIGATE = "investigate", _("调查核实反映的问题")
+        LEGAL = "legal", _("依法或纪检监察机关要求")
+        OTHER = "other", _("其他")
+
     letter = models.ForeignKey("letters.Letter", verbose_name=_("信件"), on_delete=models.PROTECT, related_name="+")
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("查看人"), on_delete=models.PROTECT, related_name="+"
     )
+    category = models.CharField(_("查看事由"), max_length=16, choices=Category.choices)
     reason = models.TextField(_("查看理由"))
     at = models.DateTimeField(_("查看时间"))
 

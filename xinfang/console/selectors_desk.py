@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import User
 from xinfang.accounts.selectors import anonymous_callers_by_phone, citizen_by_phone
-from xinfang.letters.access import letters_visible_to
+from xinfang.letters.access import caller_letters_visible_to, letters_visible_to
 from xinfang.letters.choices import Channel
 from xinfang.letters.models import Letter, LetterState, RefusalReason
 from xinfang.orgs.models import Mailbox
@@ -43,23 +43,34 @@ def seat_mailboxes(user: User) -> list[Mailbox]:
     return [m for m in ordered if Channel.TELEPHONE in m.channels]
 
 
+def caller_citizen(user: User, number: str) -> User | None:
+    """The citizen account on ``number``, if it is a caller in ``user``'s jurisdiction: one who
+    wrote a letter the seat may recognise a caller by (``caller_letters_visible_to``). An account
+    that wrote only elsewhere, or none at all, is None alike."""
+    citizen = citizen_by_phone(number) if number else None
+    if citizen is None or not caller_letters_visible_to(user).filter(citizen=citizen).exists():
+        return None
+    return citizen
+
+
 def caller_letters(user: User, number: str) -> QuerySet[Letter]:
-    """Earlier letters of the caller on ``number`` that ``user`` may see: by their citizen account
-    and as an anonymous caller from the same number; newest first."""
+    """Earlier letters of the caller on ``number`` within ``user``'s jurisdiction: by their citizen
+    account and as an anonymous caller from the same number; newest first."""
     if not number:
         return Letter.objects.none()
-    citizen = citizen_by_phone(number)
+    citizen = caller_citizen(user, number)
     # The calls as a list: ``citizen = … OR anonymous_caller IN (list)`` is two index scans,
     # where ``IN (subquery)`` under an OR read every letter (docs/benchmarks.md).
     calls = list(anonymous_callers_by_phone(number).values_list("pk", flat=True))
     by_phone = Q(anonymous_caller_id__in=calls)
     if citizen is not None:
         by_phone |= Q(citizen=citizen)
-    return letters_visible_to(user).filter(by_phone).select_related(*LIST_RELATED).order_by("-received_at", "-pk")
+    letters = caller_letters_visible_to(user).filter(by_phone)
+    return letters.select_related(*LIST_RELATED).order_by("-received_at", "-pk")
 
 
 def desk_queue(user: User) -> QuerySet[Letter]:
-    """The front desk's work, the nearest deadline first.
+    """The front desk's work: letters flagged as an emergency in progress first, then the nearest deadline.
 
     New letters at the bureau's intake (received, including those whose writer has supplied
     what was asked, and accepted but not yet routed — ``letters.selectors.acceptor_queue``), and
@@ -75,7 +86,7 @@ def desk_queue(user: User) -> QuerySet[Letter]:
         letters_visible_to(user)
         .filter(new_here | passed_down)
         .select_related(*QUEUE_RELATED)
-        .order_by(F("current_due").asc(nulls_last=True), "received_at", "pk")
+        .order_by(F("emergency_flag").desc(), F("current_due").asc(nulls_last=True), "received_at", "pk")
     )
 
 

@@ -16,10 +16,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xinfang.accounts.models import User
-from xinfang.accounts.selectors import citizen_by_phone, writer_identity
+from xinfang.accounts.selectors import citizen_by_phone, citizen_identity, writer_identity
 from xinfang.accounts.services import citizen_create
+from xinfang.audit.models import AuditKind
+from xinfang.audit.services import audit_record
 from xinfang.console.models import IdentityReveal
-from xinfang.console.selectors_desk import refusal_notice, seat_mailboxes
+from xinfang.console.selectors_desk import caller_citizen, caller_letters, refusal_notice, seat_mailboxes
 from xinfang.letters.access import may_reveal_identity
 from xinfang.letters.lifecycle import Conflict, LifecycleError
 from xinfang.letters.models import AssignmentMode, Letter, LetterState, RefusalReason
@@ -27,15 +29,24 @@ from xinfang.letters.services import Submission, letter_accept, letter_assign, l
 from xinfang.letters.signals import identity_revealed
 from xinfang.notifications.sms import SmsDeliveryError, send_sms
 from xinfang.orgs.models import Mailbox, Unit
+from xinfang.portal import throttling
 from xinfang.routing.engine import propose_for_letter
+from xinfang.text import clean_input, strip_invisible, visible_length
+from xinfang.vault import lookup_hash
 
 # ---------------------------------------------------------------- identity
 
 
-def identity_reveal(*, letter: Letter, actor: User, reason: str) -> IdentityReveal:
+REVEAL_REASON_MIN_VISIBLE = 4
+
+
+def identity_reveal(*, letter: Letter, actor: User, category: str, reason: str) -> IdentityReveal:
     """Record that ``actor`` opens the full identity of ``letter``'s writer, for ``reason``.
 
-    Refused (PermissionDenied) unless the access policy allows it; a reason is required; an
+    Refused (PermissionDenied) unless the access policy allows it. The reason is a category from
+    ``IdentityReveal.Category`` and an explanation of at least ``REVEAL_REASON_MIN_VISIBLE``
+    characters a reader can see: invisible and format characters are stripped first, so a reason
+    of zero-width spaces or a bidi override is no reason (ValidationError, keyed by field). An
     identity erased under the retention period has nothing left to reveal (ValidationError). The
     ``identity_revealed`` signal goes out inside the transaction, so the audit chain and this
     row are written together or not at all.
@@ -44,16 +55,61 @@ def identity_reveal(*, letter: Letter, actor: User, reason: str) -> IdentityReve
         raise PermissionDenied
     if writer_identity(letter).erased:
         raise ValidationError(_("信访人身份已按保存期限删除，没有可以查看的内容。"), code="erased")
-    reason = reason.strip()
-    if not reason:
-        raise ValidationError(_("请说明查看身份的理由。"), code="required")
+    if category not in IdentityReveal.Category.values:
+        raise ValidationError({"category": _("请选择查看身份的事由。")}, code="category")
+    reason = strip_invisible(clean_input(reason)).strip()
+    if visible_length(reason) < REVEAL_REASON_MIN_VISIBLE:
+        message = _("请具体说明查看身份的理由（至少 %(min)s 个字）。") % {"min": REVEAL_REASON_MIN_VISIBLE}
+        raise ValidationError({"reason": message}, code="reason")
     with transaction.atomic():
-        reveal = IdentityReveal.objects.create(letter=letter, actor=actor, reason=reason, at=timezone.now())
-        identity_revealed.send(sender=IdentityReveal, letter=letter, actor=actor, reason=reason)
+        reveal = IdentityReveal.objects.create(
+            letter=letter, actor=actor, category=category, reason=reason, at=timezone.now()
+        )
+        identity_revealed.send(sender=IdentityReveal, letter=letter, actor=actor, category=category, reason=reason)
     return reveal
 
 
 # ---------------------------------------------------------------- telephone seat
+
+
+CALLER_LOOKUPS_PER_SEAT = 30  # a seat answers a call every few minutes: 30 in 15 minutes is a generous day's peak
+CALLER_LOOKUP_WINDOW = 15 * 60
+EARLIER_LETTERS_SHOWN = 20
+AUDIT_NUMBER_PURPOSE = "caller-lookup"
+
+
+@dataclass(frozen=True)
+class CallerLookup:
+    """What a seat learns from a caller's number: the caller's account and earlier letters in its jurisdiction."""
+
+    citizen: User | None
+    letters: list[Letter]
+
+
+def caller_look_up(*, actor: User, number: str) -> CallerLookup:
+    """Look up the caller on ``number`` (normalised) for the seat ``actor``: limited, scoped, recorded.
+
+    1. At most ``CALLER_LOOKUPS_PER_SEAT`` look-ups per seat in ``CALLER_LOOKUP_WINDOW`` seconds;
+       over that, ValidationError on ``number`` and nothing is looked up.
+    2. Only a caller who wrote into the seat's jurisdiction is found, with only the letters there
+       (``selectors_desk.caller_citizen``): an account elsewhere and no account look the same.
+    3. One audit row per look-up: the seat, the number's keyed hash (never the number), whether a
+       caller was found and which letters were shown.
+    """
+    if throttling.hit("caller-lookup", str(actor.pk), window_seconds=CALLER_LOOKUP_WINDOW) > CALLER_LOOKUPS_PER_SEAT:
+        message = _("查询来电号码过于频繁，请 %(minutes)s 分钟后再试。") % {"minutes": CALLER_LOOKUP_WINDOW // 60}
+        raise ValidationError({"number": message}, code="throttled")
+    citizen = caller_citizen(actor, number)
+    letters = list(caller_letters(actor, number)[:EARLIER_LETTERS_SHOWN])
+    data = {
+        "view": "caller_lookup",
+        "number_hash": lookup_hash(AUDIT_NUMBER_PURPOSE, number),
+        "caller_found": citizen is not None,
+        "letters": [letter.tracking_number for letter in letters],
+    }
+    with transaction.atomic():
+        audit_record(kind=AuditKind.IDENTITY_REVEAL, actor=actor, subject=citizen, data=data)
+    return CallerLookup(citizen, letters)
 
 
 @dataclass(frozen=True)
@@ -86,16 +142,29 @@ def call_register(
         raise LifecycleError(_("您不能为该信箱登记来电。"))
     with transaction.atomic():
         if new_citizen is not None:
-            if citizen_by_phone(new_citizen.phone) is not None:
-                raise LifecycleError(_("该手机号码已有群众账户，请按已有账户登记。"))
-            citizen = citizen_create(
-                real_name=new_citizen.real_name,
-                id_number=new_citizen.id_number,
-                phone=new_citizen.phone,
-                password=None,
-                phone_verified_at=None,
-            )
+            citizen = _account_of_new_caller(new_citizen)
         return letter_submit(mailbox=mailbox, actor=actor, citizen=citizen, anonymous_phone=anonymous_phone, **fields)
+
+
+def _account_of_new_caller(caller: NewCitizen) -> User:
+    """The account for a real-name caller the seat did not find: a new one, or the one already on
+    the number if its name and ID number are the ones the agent checked with the caller.
+
+    A seat finds only callers in its own jurisdiction (``caller_look_up``), so a citizen who wrote
+    only elsewhere comes here as "new"; saying "this number has an account" to anyone who types it
+    would undo that, so only a caller who gives the account's own identity is matched to it.
+    """
+    existing = citizen_by_phone(caller.phone)
+    if existing is None:
+        return citizen_create(
+            real_name=caller.real_name, id_number=caller.id_number, phone=caller.phone, password=None,
+            phone_verified_at=None,
+        )  # fmt: skip
+    identity = citizen_identity(existing)
+    given = (" ".join(caller.real_name.split()), caller.id_number.upper())
+    if identity is None or (identity.real_name, identity.id_number.upper()) != given:
+        raise LifecycleError(_("姓名、身份证号码与该手机号码登记的信息不一致，请与来电人核对后再登记。"))
+    return existing
 
 
 def call_receipt_send(*, submission: Submission, number: str) -> bool:

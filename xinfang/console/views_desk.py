@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -22,23 +23,33 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xinfang.accounts.models import Role, User
-from xinfang.accounts.selectors import WriterIdentity, citizen_by_phone, citizen_identity, writer_identity
+from xinfang.accounts.selectors import WriterIdentity, citizen_identity, writer_identity
+from xinfang.analysis.emergency import emergency_words
 from xinfang.console import forms_desk as f
 from xinfang.console import services
 from xinfang.console.security import staff_page
-from xinfang.console.selectors_desk import caller_letters, desk_queue, normalise_phone, refusal_notice, seat_mailboxes
+from xinfang.console.selectors_desk import caller_citizen, desk_queue, normalise_phone, refusal_notice, seat_mailboxes
+from xinfang.console.views_suggest import suggestions_context
 from xinfang.letters import services as letters
-from xinfang.letters.access import letter_for, letters_visible_to, may_perform, may_reveal_identity
+from xinfang.letters.access import (
+    Availability,
+    available_actions,
+    letter_for,
+    letter_for_its_registrar,
+    letters_visible_to,
+    may_reveal_identity,
+)
+from xinfang.letters.accusation import AccusedProposal, propose_accused
 from xinfang.letters.choices import Channel
-from xinfang.letters.emergency import emergency_signals
-from xinfang.letters.lifecycle import TRANSITIONS, Action, Conflict, LifecycleError
+from xinfang.letters.lifecycle import Action, Conflict, LifecycleError
 from xinfang.letters.models import Letter, LetterState, RefusalReason
 from xinfang.orgs.choices import PoliceType
+from xinfang.orgs.models import Mailbox
 from xinfang.orgs.selectors import divisions_matching, units_matching
+from xinfang.portal.views_transparency import receipt_download
 from xinfang.routing.engine import Proposal, propose_for_letter
 
 QUEUE_PAGE_SIZE = 25
-DUE_SOON_DAYS = 3
 REGISTERED_SESSION_KEY = "console_call_registered"
 
 
@@ -69,7 +80,7 @@ class Row:
 
     @property
     def due_soon(self) -> bool:
-        return self.days_left is not None and 0 <= self.days_left <= DUE_SOON_DAYS
+        return self.days_left is not None and 0 <= self.days_left <= settings.XINFANG_DUE_SOON_DAYS
 
     @property
     def days_overdue(self) -> int:
@@ -82,27 +93,68 @@ class Row:
 @staff_page
 @require_http_methods(["GET", "POST"])
 def call(request: HttpRequest) -> HttpResponse:
-    """The screen-pop page: the caller's earlier letters at once, and the registration form."""
+    """The screen-pop page: the number is posted (``action=lookup``), the caller's earlier letters
+    come back with the registration form; any other POST registers the call.
+
+    The number never travels in a URL, where access logs and browser history would keep it: a GET
+    with ``?number=`` (an old telephony link) is sent to the empty page, which says why (docs/operations.md).
+    Each look-up goes through ``services.caller_look_up`` (limited, scoped, audited), including
+    the caller panel shown again beside a registration that failed.
+    """
     agent = staff_user(request, Role.SEAT_AGENT)
-    number = normalise_phone(request.POST.get("number") or request.GET.get("number", ""))
-    citizen = citizen_by_phone(number) if number else None
     mailboxes = seat_mailboxes(agent)
-    if request.method == "POST":
-        form = f.CallForm(request.POST, mailboxes=mailboxes, citizen=citizen)
-        if form.is_valid():
-            response = _register_call(request, agent, form, number)
-            if response is not None:
-                return response
-    else:
-        caller = f.CallerKind.EXISTING if citizen is not None else f.CallerKind.NEW
+    if request.method == "GET":
+        if "number" in request.GET:  # not looked up; and the page's own links must not carry it on
+            messages.warning(request, _("来电号码不能放在网址中，本次没有查询。请在上面输入号码后按回车查询。"))
+            return redirect("console:call")
+        form = f.CallForm(initial={"caller": f.CallerKind.NEW}, mailboxes=mailboxes, citizen=None)
+        return _call_page(request, form, mailboxes, None, lookup_form=f.CallerLookupForm())
+    if request.POST.get("action") == "lookup":
+        lookup_form = f.CallerLookupForm(request.POST)
+        found = _look_up(agent, lookup_form)
+        number = lookup_form.cleaned_data.get("number", "") if found is not None else ""
+        caller = f.CallerKind.EXISTING if found is not None and found.citizen is not None else f.CallerKind.NEW
         initial = {"number": number, "phone": number, "caller": caller}
-        form = f.CallForm(initial=initial, mailboxes=mailboxes, citizen=citizen)
-    earlier = [Row(letter, writer_identity(letter)) for letter in caller_letters(agent, number)[:20]]
+        form = f.CallForm(initial=initial, mailboxes=mailboxes, citizen=found.citizen if found else None)
+        return _call_page(request, form, mailboxes, found, lookup_form=lookup_form)
+    number = normalise_phone(request.POST.get("number", ""))
+    form = f.CallForm(request.POST, mailboxes=mailboxes, citizen=caller_citizen(agent, number))
+    if form.is_valid():
+        response = _register_call(request, agent, form, number)
+        if response is not None:
+            return response
+    lookup_form = f.CallerLookupForm({"number": number} if number else None)
+    found = _look_up(agent, lookup_form) if number else None
+    return _call_page(request, form, mailboxes, found, lookup_form=lookup_form)
+
+
+def _look_up(agent: User, lookup_form: f.CallerLookupForm) -> services.CallerLookup | None:
+    """The caller on the form's number (None, with the error on the form, if it cannot be looked up)."""
+    if not lookup_form.is_valid():
+        return None
+    try:
+        return services.caller_look_up(actor=agent, number=lookup_form.cleaned_data["number"])
+    except ValidationError as exc:
+        lookup_form.add_error(None, exc)
+        return None
+
+
+def _call_page(
+    request: HttpRequest,
+    form: f.CallForm,
+    mailboxes: list[Mailbox],
+    found: services.CallerLookup | None,
+    *,
+    lookup_form: f.CallerLookupForm,
+) -> HttpResponse:
+    if found is None:  # keyboard first: the number, then (once looked up) the form's subject
+        lookup_form.fields["number"].widget.attrs["autofocus"] = True
     context = {
         "form": form,
-        "number": number,
-        "caller": writer_identity_of(citizen),
-        "earlier": earlier,
+        "lookup_form": lookup_form,
+        "looked_up": found is not None,
+        "caller": writer_identity_of(found.citizen if found else None),
+        "earlier": [Row(letter, writer_identity(letter)) for letter in found.letters] if found else [],
         "mailboxes": mailboxes,
         "police_types": PoliceType.choices,
     }
@@ -132,6 +184,7 @@ def _register_call(request: HttpRequest, agent: User, form: f.CallForm, number: 
         "accused_unit": data["accused_unit"],
         "accused_officer_name": data["accused_officer_name"],
         "accused_badge_number": data["accused_badge_number"],
+        "accused_officer_post": data["accused_officer_post"],
         "accuses_leadership": data["accuses_leadership"],
     }
     caller: dict[str, Any] = {}
@@ -177,6 +230,16 @@ def call_registered(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     return render(request, "console/desk/call_registered.html", {"receipt": receipt})
 
 
+@staff_page
+@require_GET
+def call_receipt(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The caller's receipt from the transparency log (JSON, the same the portal gives a writer): for the
+    seat who registered the call, or staff who may see the letter."""
+    user = request.user
+    assert isinstance(user, User)  # staff_page let the request through
+    return receipt_download(letter_for_its_registrar(user, str(public_id)))
+
+
 def _receipt(letter: Letter) -> dict[str, str]:
     """What the registered-call page shows of a letter (the writer masked)."""
     writer = writer_identity(letter)
@@ -195,7 +258,7 @@ def _receipt(letter: Letter) -> dict[str, str]:
 def call_emergency_check(request: HttpRequest) -> JsonResponse:
     """Flag an emergency while the agent types (the same check the form makes on submit)."""
     staff_user(request, Role.SEAT_AGENT)
-    return JsonResponse({"signals": emergency_signals(request.POST.get("text", "")[: f.TEXT_MAX])})
+    return JsonResponse({"signals": emergency_words(request.POST.get("text", "")[: f.TEXT_MAX])})
 
 
 # ---------------------------------------------------------------- type-ahead
@@ -311,6 +374,11 @@ def _emergency(letter: Letter, actor: User, data: dict[str, Any], proposal: Prop
     return _("已转 110 紧急处置。")
 
 
+def _clear_emergency(letter: Letter, actor: User, data: dict[str, Any], proposal: Proposal) -> str:
+    letters.letter_clear_emergency_flag(letter=letter, actor=actor)
+    return _("已解除紧急情况提示。")
+
+
 def _request_info(letter: Letter, actor: User, data: dict[str, Any], proposal: Proposal) -> str:
     letters.letter_request_info(letter=letter, actor=actor, reason=data["reason"])
     return _("已要求信访人补充材料。")
@@ -327,45 +395,76 @@ def _other_unit(letter: Letter, actor: User, data: dict[str, Any], proposal: Pro
     return _("已转至%(unit)s。") % {"unit": unit}
 
 
+def _accused(letter: Letter, actor: User, data: dict[str, Any], proposal: Proposal) -> str:
+    unit = data["accused_unit"]
+    letters.letter_set_accused(letter=letter, actor=actor, accused_unit=unit, reason=data["reason"])
+    if unit is None:
+        return _("已认定：不涉及公安机关。请转办或交办。")
+    return _("已认定被反映单位：%(unit)s。请转办或交办。") % {"unit": unit}
+
+
 # name → (form class, what it does, whether the acceptor stays on the letter afterwards)
 ACTIONS: dict[str, tuple[type[f.DeskActionForm], Handler, bool]] = {
+    "accused": (f.AccusedForm, _accused, True),
     "accept": (f.DeskActionForm, _accept, True),
     "refuse": (f.RefuseForm, _refuse, False),
     "refer": (f.ReferForm, _refer, False),
     "emergency": (f.EmergencyForm, _emergency, False),
+    "clear_emergency": (f.DeskActionForm, _clear_emergency, True),
     "request_info": (f.RequestInfoForm, _request_info, False),
     "transfer": (f.TransferForm, _transfer, False),
     "other_unit": (f.OtherUnitForm, _other_unit, False),
 }
 # The lifecycle step behind each front-desk action (routing a letter not yet accepted accepts it first).
 STEPS = {
+    "accused": Action.SET_ACCUSED,
     "accept": Action.ACCEPT,
     "refuse": Action.REFUSE,
     "refer": Action.REFER,
     "emergency": Action.REDIRECT_EMERGENCY,
+    "clear_emergency": Action.CLEAR_EMERGENCY_FLAG,
     "request_info": Action.REQUEST_INFO,
     "transfer": Action.ASSIGN,
     "other_unit": Action.ASSIGN,
 }
 
 
-def offered(user: User, letter: Letter) -> list[str]:
-    """The actions this user may take on the letter now, as the lifecycle table and access policy say."""
+def _desk_steps(user: User, letter: Letter) -> list[tuple[str, Availability]]:
+    offers = available_actions(user, letter)
     result = []
     for name, step in STEPS.items():
         if step == Action.ASSIGN and letter.state == LetterState.RECEIVED:
-            step = Action.ACCEPT
-        transition = TRANSITIONS[step]
-        if letter.state in transition.sources and may_perform(user, letter, transition):
-            result.append(name)
+            step = Action.ACCEPT  # routing a letter not yet accepted accepts it first
+        result.append((name, offers[step]))
     return result
+
+
+def offered(user: User, letter: Letter) -> list[str]:
+    """The actions this user may take on the letter now (``access.available_actions``)."""
+    return [name for name, offer in _desk_steps(user, letter) if offer.allowed]
+
+
+def withheld(user: User, letter: Letter) -> list[str]:
+    """Why a step that is the desk's turn is not offered (say, a matter concluded after re-examination), once each."""
+    reasons = [offer.reason for _name, offer in _desk_steps(user, letter) if offer.turn and not offer.allowed]
+    return list(dict.fromkeys(reasons))
 
 
 def _make_form(name: str, letter: Letter, data: Any = None) -> f.DeskActionForm:
     form_class = ACTIONS[name][0]
     extra: dict[str, Any] = {"within": (letter.handling_unit or letter.intake_unit).bureau}
     kwargs = extra if form_class is f.OtherUnitForm else {}
-    return form_class(data, prefix=name, initial={"version": letter.version}, **kwargs)
+    initial: dict[str, Any] = {"version": letter.version}
+    if name == "accused" and data is None:
+        initial.update(_accused_initial(letter))
+    return form_class(data, prefix=name, initial=initial, **kwargs)
+
+
+def _accused_initial(letter: Letter) -> dict[str, str]:
+    """The decision as it stands, or (not yet decided) as the desk proposes it."""
+    unit = letter.accused_unit if letter.accused_decided_at is not None else propose_accused(letter).unit
+    decision = f.AccusedForm.UNIT if unit is not None else f.AccusedForm.NONE
+    return {"decision": decision, "unit": f.unit_option(unit)}
 
 
 @staff_page
@@ -404,10 +503,10 @@ def _act(
         letter.refresh_from_db()
         return _rebound_with_fresh_version(name, letter, request), str(exc)
     except LifecycleError as exc:
-        _place_error(form, name, exc, proposal)
+        _place_error(form, name, exc, proposal, letter)
         return form, ""
     messages.success(request, _("%(number)s：%(done)s") % {"number": letter.tracking_number, "done": done})
-    if stay:
+    if stay and letters_visible_to(acceptor).filter(pk=letter.pk).exists():  # recusal may have taken it away
         return redirect("console:desk_letter", public_id=letter.public_id)
     return redirect("console:desk_queue")
 
@@ -421,8 +520,16 @@ def _rebound_with_fresh_version(name: str, letter: Letter, request: HttpRequest)
     return form
 
 
-def _place_error(form: f.DeskActionForm, name: str, exc: LifecycleError, proposal: Proposal) -> None:
+def _place_error(form: f.DeskActionForm, name: str, exc: LifecycleError, proposal: Proposal, letter: Letter) -> None:
     """Put the service's message next to the field it is about."""
+    if name in ("transfer", "other_unit") and letters.accused_undecided(letter):
+        form.add_error(None, str(exc))
+        return
+    if name == "accused":
+        unit, reason = form.cleaned_data["accused_unit"], form.cleaned_data["reason"].strip()
+        if not reason and (unit.pk if unit else None) != letter.accused_unit_id:
+            form.add_error("reason", str(exc))
+            return
     if name == "other_unit":
         unit = form.cleaned_data["unit"]
         if not proposal.allows(unit):
@@ -446,15 +553,23 @@ def _letter_context(
     proposal = propose_for_letter(letter) if {"transfer", "other_unit"} & shown else None
     if proposal is not None and letter.handling_unit_id == proposal.unit.pk and failed is None:
         shown.discard("transfer")  # it is already where the proposal says: route it further by hand
+    undecided = letters.accused_undecided(letter)
+    if undecided and failed is None:
+        shown -= {"transfer", "other_unit"}  # the services refuse them too: decide whom it accuses first
+    accused: AccusedProposal | None = propose_accused(letter) if "accused" in shown else None
     return {
         "letter": letter,
+        "accused_proposal": accused,
+        "accused_undecided": undecided,
         "identity": writer_identity(letter),
         "proposal": proposal,
         "forms": forms,
         "shown": shown,
         "conflict": conflict,
+        "withheld": withheld(acceptor, letter),
         "notices": [(code, label, refusal_notice(letter, code)) for code, label in RefusalReason.choices],
         "events": letter.events.select_related("actor").order_by("-at", "-id")[:10],
+        **suggestions_context(acceptor, letter),
     }
 
 
@@ -474,10 +589,13 @@ def identity_reveal(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     identity = writer_identity(letter)
     revealed = None
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            revealed = services.identity_reveal(letter=letter, actor=user, reason=form.cleaned_data["reason"])
+            revealed = services.identity_reveal(
+                letter=letter, actor=user, category=data["category"], reason=data["reason"]
+            )
         except ValidationError as exc:
-            form.add_error("reason", exc)
+            form.add_error(None, exc)  # the category's and the reason's errors go next to their fields
     context = {"letter": letter, "identity": identity, "form": form, "revealed": revealed, "back": _back(request)}
     return render(request, "console/desk/identity.html", context)
 

@@ -36,22 +36,35 @@ from xinfang.console.security import staff_page
 from xinfang.deadlines.policies import Step, limit_for
 from xinfang.explanations.selectors import explanations_on_letter
 from xinfang.letters import services
-from xinfang.letters.access import is_recused, letter_for, may_perform, may_post_message, owing_unit, same_bureau
+from xinfang.letters.access import (
+    Availability,
+    Other,
+    action_refusal,
+    available_actions,
+    letter_for,
+    letters_visible_to,
+)
 from xinfang.letters.attachments import AttachmentRejected, attachment_add, attachments_visible_to
 from xinfang.letters.lifecycle import TRANSITIONS, Action, Conflict, LifecycleError
 from xinfang.letters.models import (
-    AssignmentMode,
     Extension,
     Instruction,
     Letter,
     LetterEvent,
-    LetterState,
     Message,
     SupervisionOrder,
 )
 from xinfang.orgs.models import Unit
 
 PAGE_SIZE = 25
+WORK_ROLES = (Role.HANDLER, Role.LEADER)  # who has the handler workspace
+# Who may open each page of this family; the navigation (work_tags.work_pages) shows exactly these.
+PAGE_ROLES: dict[str, tuple[str, ...]] = {
+    "work": WORK_ROLES,
+    "approvals": (Role.LEADER,),
+    "important": (Role.LEADER,),
+    "supervision": (Role.INSPECTOR,),
+}
 UNITS_PAGE_SIZE = 50
 FRONT_DESK_ACTIONS = (Action.ACCEPT, Action.REFUSE, Action.REQUEST_INFO, Action.ASSIGN, Action.REPLY_DIRECTLY)
 
@@ -61,6 +74,11 @@ def _user(request: HttpRequest) -> User:
     if not isinstance(user, User):  # staff_page lets only signed-in staff through
         raise PermissionDenied
     return user
+
+
+def pages_for(user: User) -> set[str]:
+    """The pages of :data:`PAGE_ROLES` that ``user`` may open."""
+    return {page for page, roles in PAGE_ROLES.items() if set(roles) & user.role_set}
 
 
 def roles_required(*roles: str) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
@@ -98,64 +116,6 @@ def _rows(page: Page[Letter]) -> list[Row]:
 
 
 # ---------------------------------------------------------------- actions on a letter
-
-
-def _transition_allowed(action: Action) -> Callable[[User, Letter], bool]:
-    def allowed(user: User, letter: Letter) -> bool:
-        transition = TRANSITIONS[action]
-        return letter.state in transition.sources and may_perform(user, letter, transition)
-
-    return allowed
-
-
-def _extension_allowed(user: User, letter: Letter) -> bool:
-    return (
-        _transition_allowed(Action.REQUEST_EXTENSION)(user, letter)
-        and not letter.extensions.exclude(status=Extension.Status.REFUSED).exists()
-    )
-
-
-def _decision_allowed(user: User, letter: Letter) -> bool:
-    return (
-        _transition_allowed(Action.DECIDE_EXTENSION)(user, letter)
-        and letter.extensions.filter(status=Extension.Status.PENDING).exists()
-    )
-
-
-def _report_back_allowed(user: User, letter: Letter) -> bool:
-    return letter.assignment_mode == AssignmentMode.ASSIGN and _transition_allowed(Action.REPORT_BACK)(user, letter)
-
-
-def _return_allowed(user: User, letter: Letter) -> bool:
-    return (
-        bool(letter.sender_chain)
-        and letter.return_count < services.MAX_RETURNS
-        and _transition_allowed(Action.RETURN_MISROUTED)(user, letter)
-    )
-
-
-def _works_on(user: User, letter: Letter) -> bool:
-    """Handlers and leaders of the unit that owes the next step answer instructions and orders."""
-    return (
-        bool({Role.HANDLER, Role.LEADER} & user.role_set)
-        and not is_recused(user, letter)
-        and same_bureau(user, owing_unit(letter))
-    )
-
-
-def _may_instruct(user: User, letter: Letter) -> bool:
-    return user.has_role(Role.LEADER) and not is_recused(user, letter)
-
-
-def _may_supervise(user: User, letter: Letter) -> bool:
-    holder = letter.handling_unit or letter.intake_unit
-    return (
-        user.has_role(Role.INSPECTOR)
-        and user.unit is not None
-        and letter.is_open
-        and not is_recused(user, letter)
-        and holder.is_within(user.unit.bureau)
-    )
 
 
 def _start_handling(form: forms.Form, letter: Letter, user: User) -> str:
@@ -211,6 +171,24 @@ def _answer_reexam(form: forms.Form, letter: Letter, user: User) -> str:
     return _("复核意见已发送给信访人，此事项已终结。")
 
 
+def _set_accused(form: forms.Form, letter: Letter, user: User) -> str:
+    """Record whom the letter accuses; a missing reason is shown next to the reason field."""
+    data = form.cleaned_data
+    unit = data["accused_unit"]
+    try:
+        services.letter_set_accused(letter=letter, actor=user, accused_unit=unit, reason=data["reason"])
+    except Conflict:
+        raise
+    except LifecycleError as exc:
+        if not data["reason"].strip() and (unit.pk if unit else None) != letter.accused_unit_id:
+            form.add_error("reason", str(exc))
+            raise FormRefused from exc
+        raise
+    if unit is None:
+        return _("已认定：不涉及公安机关。")
+    return _("已认定被反映单位：%(unit)s。") % {"unit": unit}
+
+
 def _message(form: forms.Form, letter: Letter, user: User) -> str:
     services.message_post(letter=letter, actor=user, kind=Message.Kind.TO_CITIZEN, text=form.cleaned_data["text"])
     return _("留言已发送给信访人。")
@@ -253,10 +231,13 @@ class LetterAction:
     slug: str
     title: Promise
     form_class: type[forms.Form]
-    allowed: Callable[[User, Letter], bool]
+    step: str  # what ``access.available_actions`` calls it (an ``Action`` or ``Other`` value)
     run: Callable[[forms.Form, Letter, User], str]
     # A lifecycle action is checked against the version of the letter the user saw.
     lifecycle: bool = True
+
+    def allowed(self, user: User, letter: Letter) -> bool:
+        return not action_refusal(user, letter, self.step)
 
     def form(self, letter: Letter, data: Any = None, files: Any = None, *, auto_id: str = "id_%s") -> forms.Form:
         kwargs: dict[str, Any] = {"prefix": self.slug, "auto_id": auto_id, "files": files}
@@ -270,38 +251,32 @@ class LetterAction:
     def initial(self, letter: Letter) -> dict[str, Any]:
         if self.slug in ("draft_reply", "approve_reply"):
             return {"text": letter.reply_text}
+        if self.slug == "accused":
+            return f.accused_initial(letter.accused_unit)
         return {}
 
 
 ACTION_LIST = [
-    LetterAction("start_handling", gettext_lazy("开始办理"), f.StartHandlingForm,
-                 _transition_allowed(Action.START_HANDLING), _start_handling),
-    LetterAction("draft_reply", gettext_lazy("拟写答复"), f.DraftReplyForm,
-                 _transition_allowed(Action.DRAFT_REPLY), _draft_reply),
-    LetterAction("request_extension", gettext_lazy("申请延期"), f.ExtensionRequestForm,
-                 _extension_allowed, _request_extension),
-    LetterAction("report_back", gettext_lazy("报告办理结果"), f.ReportBackForm,
-                 _report_back_allowed, _report_back),
+    LetterAction("start_handling", gettext_lazy("开始办理"), f.StartHandlingForm, Action.START_HANDLING,
+                 _start_handling),
+    LetterAction("draft_reply", gettext_lazy("拟写答复"), f.DraftReplyForm, Action.DRAFT_REPLY, _draft_reply),
+    LetterAction("request_extension", gettext_lazy("申请延期"), f.ExtensionRequestForm, Action.REQUEST_EXTENSION,
+                 _request_extension),
+    LetterAction("report_back", gettext_lazy("报告办理结果"), f.ReportBackForm, Action.REPORT_BACK, _report_back),
     LetterAction("return_misrouted", gettext_lazy("退回（非本单位职责）"), f.ReturnMisroutedForm,
-                 _return_allowed, _return_misrouted),
-    LetterAction("approve_reply", gettext_lazy("批准答复"), f.ApproveReplyForm,
-                 _transition_allowed(Action.APPROVE_REPLY), _approve_reply),
-    LetterAction("reject_reply", gettext_lazy("退回答复稿"), f.RejectReplyForm,
-                 _transition_allowed(Action.REJECT_REPLY), _reject_reply),
-    LetterAction("decide_extension", gettext_lazy("审批延期"), f.ExtensionDecisionForm,
-                 _decision_allowed, _decide_extension),
-    LetterAction("answer_review", gettext_lazy("复查答复"), f.AnswerReviewForm,
-                 _transition_allowed(Action.ANSWER_REVIEW), _answer_review),
-    LetterAction("answer_reexam", gettext_lazy("复核答复"), f.AnswerReexamForm,
-                 _transition_allowed(Action.ANSWER_REEXAM), _answer_reexam),
-    LetterAction("message", gettext_lazy("发送给信访人"), f.MessageForm,
-                 lambda user, letter: may_post_message(user, letter, Message.Kind.TO_CITIZEN), _message,
+                 Action.RETURN_MISROUTED, _return_misrouted),
+    LetterAction("approve_reply", gettext_lazy("批准答复"), f.ApproveReplyForm, Action.APPROVE_REPLY, _approve_reply),
+    LetterAction("reject_reply", gettext_lazy("退回答复稿"), f.RejectReplyForm, Action.REJECT_REPLY, _reject_reply),
+    LetterAction("decide_extension", gettext_lazy("审批延期"), f.ExtensionDecisionForm, Action.DECIDE_EXTENSION,
+                 _decide_extension),
+    LetterAction("answer_review", gettext_lazy("复查答复"), f.AnswerReviewForm, Action.ANSWER_REVIEW, _answer_review),
+    LetterAction("answer_reexam", gettext_lazy("复核答复"), f.AnswerReexamForm, Action.ANSWER_REEXAM, _answer_reexam),
+    LetterAction("accused", gettext_lazy("更改被反映单位"), f.AccusedChangeForm, Action.SET_ACCUSED, _set_accused),
+    LetterAction("message", gettext_lazy("发送给信访人"), f.MessageForm, Other.MESSAGE, _message, lifecycle=False),
+    LetterAction("note", gettext_lazy("保存内部备注"), f.NoteForm, Other.NOTE, _note, lifecycle=False),
+    LetterAction("instruction", gettext_lazy("作出批示"), f.InstructionForm, Other.INSTRUCT, _instruct,
                  lifecycle=False),
-    LetterAction("note", gettext_lazy("保存内部备注"), f.NoteForm,
-                 lambda user, letter: may_post_message(user, letter, Message.Kind.INTERNAL_NOTE), _note,
-                 lifecycle=False),
-    LetterAction("instruction", gettext_lazy("作出批示"), f.InstructionForm, _may_instruct, _instruct, lifecycle=False),
-    LetterAction("supervise", gettext_lazy("下达督办"), f.SupervisionIssueForm, _may_supervise, _supervise,
+    LetterAction("supervise", gettext_lazy("下达督办"), f.SupervisionIssueForm, Other.SUPERVISE, _supervise,
                  lifecycle=False),
 ]  # fmt: skip
 ACTIONS = {action.slug: action for action in ACTION_LIST}
@@ -407,14 +382,15 @@ def _item_rows(items: QuerySet[Any], slug: str, may_answer: bool, bound: Bound |
     return rows
 
 
-def _front_desk_waiting(user: User, letter: Letter) -> bool:
+def _front_desk_waiting(offers: dict[str, Availability]) -> bool:
     """The letter waits at this user's front desk (the desk page is where it is worked)."""
-    return user.has_role(Role.ACCEPTOR) and any(_transition_allowed(a)(user, letter) for a in FRONT_DESK_ACTIONS)
+    return any(offers[action].turn for action in FRONT_DESK_ACTIONS)
 
 
 def _letter_context(request: HttpRequest, letter: Letter, bound: Bound | None = None) -> dict[str, Any]:
     user = _user(request)
-    available = [action for action in ACTION_LIST if action.allowed(user, letter)]
+    offers = available_actions(user, letter)
+    available = [action for action in ACTION_LIST if offers[action.step].allowed]
     forms_by_slug: dict[str, forms.Form] = {}
     for action in available:
         if bound is None or bound.slug != action.slug or bound.target is not None:
@@ -423,7 +399,7 @@ def _letter_context(request: HttpRequest, letter: Letter, bound: Bound | None = 
             forms_by_slug[action.slug] = bound.form
     state_actions = [(a, forms_by_slug[a.slug]) for a in available if a.slug in forms_by_slug]
     conversation = {slug: form for slug, form in forms_by_slug.items() if slug in CONVERSATION}
-    may_answer = _works_on(user, letter)
+    may_answer = offers[Other.ANSWER].allowed
     bound_action = ACTIONS.get(bound.slug) if bound is not None else None
     place = (
         Unit.objects.filter(division_code=letter.division_code, kind="bureau").first() if letter.division_code else None
@@ -454,9 +430,9 @@ def _letter_context(request: HttpRequest, letter: Letter, bound: Bound | None = 
         "bound": bound,
         "bound_action": bound_action,
         "bound_title": bound_action.title if bound_action is not None else "",
-        "bound_allowed": bound_action is not None and bound_action.allowed(user, letter),
+        "bound_allowed": bound_action is not None and offers[bound_action.step].allowed,
         "actions": ACTIONS,
-        "front_desk": _front_desk_waiting(user, letter),
+        "front_desk": _front_desk_waiting(offers),
         "next": _safe_next(request),
     }
 
@@ -469,7 +445,7 @@ def _render_letter(request: HttpRequest, letter: Letter, bound: Bound | None = N
 def letter_page(request: HttpRequest, public_id: str) -> HttpResponse:
     user = _user(request)
     letter = letter_for(user, str(public_id))
-    if may_post_message(user, letter, Message.Kind.TO_CITIZEN):  # the unit that answers has read them
+    if not action_refusal(user, letter, Other.MESSAGE):  # the unit that answers has read them
         services.messages_mark_read(letter=letter, actor=user)
     return _render_letter(request, letter)
 
@@ -483,6 +459,11 @@ def _safe_next(request: HttpRequest) -> str:
 
 def _done(request: HttpRequest, letter: Letter, message: str) -> HttpResponseRedirect:
     messages.success(request, message)
+    user = _user(request)
+    if not letters_visible_to(user).filter(pk=letter.pk).exists():  # recusal took it away from this unit
+        messages.info(request, _("按回避规定，信件 %(number)s 已移出本单位，交上一级机关受理。您已不能再查看它。")
+                      % {"number": letter.tracking_number})  # fmt: skip
+        return redirect("console:work" if set(WORK_ROLES) & user.role_set else "console:home")
     return redirect(_safe_next(request) or reverse("console:letter", args=[letter.public_id]))
 
 
@@ -561,7 +542,7 @@ def _respond(request: HttpRequest, letter: Letter, slug: str) -> HttpResponse:
         target = model.objects.get(letter=letter, pk=int(request.POST.get("target", "")))
     except (ValueError, model.DoesNotExist) as exc:
         raise Http404 from exc
-    if not _works_on(user, letter):
+    if action_refusal(user, letter, Other.ANSWER):
         raise PermissionDenied
     form = form_class(request.POST, prefix=f"{slug}-{target.pk}")
     if form.is_valid():
@@ -589,7 +570,7 @@ def _filters(form: f.WorkFilterForm) -> sel.WorkFilters:
 
 
 @staff_page
-@roles_required(Role.HANDLER, Role.LEADER)
+@roles_required(*PAGE_ROLES["work"])
 def workspace(request: HttpRequest) -> HttpResponse:
     form = f.WorkFilterForm(request.GET or None)
     page = _paginate(request, sel.work_queue(_user(request), _filters(form)))
@@ -601,7 +582,7 @@ def workspace(request: HttpRequest) -> HttpResponse:
 
 
 @staff_page
-@roles_required(Role.LEADER)
+@roles_required(*PAGE_ROLES["approvals"])
 def approvals(request: HttpRequest) -> HttpResponse:
     page = _paginate(request, sel.approvals_inbox(_user(request)))
     pending = sel.pending_extensions(list(page))
@@ -609,17 +590,17 @@ def approvals(request: HttpRequest) -> HttpResponse:
     rows = []
     for letter in page:
         forms_: dict[str, forms.Form] = {}
-        if letter.state == LetterState.REPLY_DRAFTED:
+        if not action_refusal(_user(request), letter, Action.APPROVE_REPLY):
             forms_["approve_reply"] = ACTIONS["approve_reply"].form(letter, auto_id=f"id_{letter.pk}_%s")
             forms_["reject_reply"] = ACTIONS["reject_reply"].form(letter, auto_id=f"id_{letter.pk}_%s")
-        if letter.pk in pending:
+        if letter.pk in pending and not action_refusal(_user(request), letter, Action.DECIDE_EXTENSION):
             forms_["decide_extension"] = ACTIONS["decide_extension"].form(letter, auto_id=f"id_{letter.pk}_%s")
         rows.append(Row(letter, sel.light_of(letter.current_due, on=day), pending.get(letter.pk), forms_))
     return render(request, "console/work/approvals.html", {"page": page, "rows": rows, "actions": ACTIONS})
 
 
 @staff_page
-@roles_required(Role.LEADER)
+@roles_required(*PAGE_ROLES["important"])
 def important(request: HttpRequest) -> HttpResponse:
     page = _paginate(request, sel.important_letters(_user(request)))
     return render(request, "console/work/important.html", {"page": page, "rows": _rows(page)})
@@ -629,7 +610,7 @@ def important(request: HttpRequest) -> HttpResponse:
 
 
 @staff_page
-@roles_required(Role.INSPECTOR)
+@roles_required(*PAGE_ROLES["supervision"])
 def supervision(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     counts = sel.late_counts_by_unit(user)
@@ -644,7 +625,7 @@ def supervision(request: HttpRequest) -> HttpResponse:
 
 
 @staff_page
-@roles_required(Role.INSPECTOR)
+@roles_required(*PAGE_ROLES["supervision"])
 def supervision_letters(request: HttpRequest) -> HttpResponse:
     form = f.SupervisionFilterForm(request.GET or None)
     filters = sel.SupervisionFilters()
@@ -661,7 +642,7 @@ def supervision_letters(request: HttpRequest) -> HttpResponse:
 
 
 @staff_page
-@roles_required(Role.INSPECTOR)
+@roles_required(*PAGE_ROLES["supervision"])
 def supervision_orders(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "open")
     if status not in sel.ORDER_STATUSES:

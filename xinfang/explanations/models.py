@@ -1,8 +1,8 @@
 """Explanation requests (情况说明): the handling unit asks the accused unit for its account.
 
 The accused side never sees the letter (SPEC §6). It sees only what the request carries: a
-redacted ``extract`` checked by ``redaction.leaks`` when the request is made, the handler's
-``questions``, the due date and the requesting unit.
+redacted ``extract`` and the handler's ``questions``, both checked by ``analysis.identifying``
+when the request is made, the due date and the requesting unit.
 """
 
 from __future__ import annotations

@@ -17,9 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import User
+from xinfang.analysis import identifying
 from xinfang.audit.models import AuditKind
 from xinfang.audit.services import audit_record
-from xinfang.explanations import redaction
 from xinfang.explanations.models import ExplanationRequest
 from xinfang.explanations.signals import explanation_answered, explanation_requested
 from xinfang.letters.access import (
@@ -39,9 +39,11 @@ def explanation_request_create(
 ) -> ExplanationRequest:
     """Ask the accused unit of ``letter`` for its account.
 
-    Refuses (``ValidationError`` on the field) an extract in which ``redaction.leaks`` still finds
-    anything: the writer's name, phone, ID number, the tracking number or query code …, so an
-    edit of the prefilled extract cannot leak what the redaction had masked.
+    Refuses (``ValidationError`` on the field) an extract or questions in which
+    ``analysis.identifying.leaks`` finds anything: the writer's name, phone, ID number, the tracking
+    number or query code, anyone's ID, phone or card number …, in any spelling. Both texts reach
+    the accused bureau's leaders, so an edit of the prefilled extract, or a question that quotes
+    the writer, cannot leak what the redaction had masked.
     """
     if not may_request_explanation(actor, letter) or letter.accused_unit is None:
         raise LifecycleError(
@@ -67,15 +69,19 @@ def explanation_request_create(
 
 def _check_request(letter: Letter, extract: str, questions: str, due_on: dt.date) -> None:
     errors: dict[str, str] = {}
-    found = redaction.leaks(extract, letter=letter) if extract else []
+    sensitive = identifying.sensitive_of(letter)  # the writer's identity is decrypted once for both texts
     if not extract:
         errors["extract"] = _("请填写发给被反映单位的情况摘录。")
-    elif found:
+    elif found := identifying.mask(extract, sensitive)[1]:
         errors["extract"] = _(
             "摘录中仍有可能让被反映单位知道信访人是谁的内容（%(kinds)s）。请删除，或改为“%(mask)s”后再提交。"
-        ) % {"kinds": redaction.describe(found), "mask": redaction.MASK}
+        ) % {"kinds": identifying.describe(found), "mask": identifying.MASK}
     if not questions:
         errors["questions"] = _("请写明需要被反映单位说明的问题。")
+    elif found := identifying.mask(questions, sensitive)[1]:
+        errors["questions"] = _(
+            "问题中有可能让被反映单位知道信访人是谁的内容（%(kinds)s）。被反映单位会看到这些问题，请删除后再提交。"
+        ) % {"kinds": identifying.describe(found)}
     if due_on < timezone.localdate():
         errors["due_on"] = _("说明期限不能早于今天。")
     if errors:

@@ -21,10 +21,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from xinfang.accounts.models import User
+from xinfang.analysis.identifying import redact
 from xinfang.console.security import staff_page
 from xinfang.explanations import selectors, services
 from xinfang.explanations.forms import ExplanationRequestForm, ExplanationResponseForm
-from xinfang.explanations.redaction import redact
 from xinfang.letters.access import (
     answers_explanations,
     explanation_request_for,

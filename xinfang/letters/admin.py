@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from xinfang.letters.access import letters_visible_to
@@ -34,15 +34,29 @@ class LetterEventInline(admin.TabularInline):  # type: ignore[type-arg]
         return False
 
 
-class LetterScopedAdmin(ReadOnlyAdmin):
-    """The access policy holds in the admin too: an administrator sees the letters their unit may
-    see (recusal included), never the whole country's because they are a superuser."""
+class LetterScope:
+    """The access policy holds in the admin too: an administrator sees the rows of the letters their
+    unit may see (recusal included), never the whole country's because they are a superuser.
+
+    ``letter_path`` leads from the row to its letter. A row that names no letter is shown only where
+    ``rows_without_letter`` allows (``None``: never), so that one carrying a writer's data (a
+    delivery to a citizen's phone) stays hidden. The change, history and search pages and the
+    autocomplete all start from ``get_queryset``, so a row out of reach is "not found" everywhere.
+    """
 
     letter_path = "pk"
+    rows_without_letter: Q | None = None
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        visible = letters_visible_to(request.user).values("pk")  # type: ignore[arg-type]
-        return super().get_queryset(request).filter(**{f"{self.letter_path}__in": visible})
+        rows: QuerySet[Any] = super().get_queryset(request)  # type: ignore[misc]
+        visible = Q(**{f"{self.letter_path}__in": letters_visible_to(request.user).values("pk")})  # type: ignore[arg-type]
+        if self.rows_without_letter is not None:
+            visible |= Q(**{f"{self.letter_path}__isnull": True}) & self.rows_without_letter
+        return rows.filter(visible)
+
+
+class LetterScopedAdmin(LetterScope, ReadOnlyAdmin):
+    pass
 
 
 @admin.register(Letter)
@@ -53,6 +67,7 @@ class LetterAdmin(LetterScopedAdmin):
     raw_id_fields = ["mailbox", "accused_unit", "intake_unit", "handling_unit", "citizen", "repeat_of"]
     exclude = ["query_code_hash", "text", "citizen", "anonymous_caller"]  # identity and text stay in the console
     inlines = [LetterEventInline]
+    ordering = ["-received_at", "-pk"]
     show_full_result_count = False
 
 

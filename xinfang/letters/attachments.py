@@ -4,11 +4,15 @@ An upload is evidence that may later matter in a disciplinary case, and it is al
 input that staff will open. So:
 - the type is decided by the bytes (magic numbers, then Pillow for images), never by the name or
   the browser's Content-Type, and the name's extension must agree with the bytes;
-- the original is stored byte for byte with its SHA-256; images also get a re-encoded copy with
+- an image's original is stored byte for byte with its SHA-256, and a re-encoded copy with
   every piece of metadata (EXIF incl. GPS, XMP, comments, ICC) dropped, which staff open by default;
+- a PDF is stored only as a sanitised copy (pikepdf): everything a viewer could run, open or send
+  (JavaScript, open and additional actions, launch/URI/submit actions, embedded files, XFA forms)
+  and its metadata are removed; an encrypted or unreadable PDF is refused;
 - files are stored under random names; the writer's file name is only kept as text;
-- with ``settings.CLAMD_ADDRESS`` set, clamd must say the file is clean before it is stored, and
-  when clamd cannot be asked the upload is refused (fail closed).
+- with ``settings.CLAMD_ADDRESS`` set, clamd must say the file (as received, before any parser
+  reads it) is clean before it is stored, and when clamd cannot be asked the upload is refused
+  (fail closed).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import pikepdf
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -213,6 +218,89 @@ def sanitised_copy(image: Image.Image, kind: FileKind) -> bytes:
     return out.getvalue()
 
 
+# ---------------------------------------------------------------- sanitised PDF
+
+# Of the actions a PDF may trigger (PDF 32000 §12.6.4), only moving inside the document is kept:
+# JavaScript, Launch, URI, SubmitForm, ImportData, GoToR, GoToE, Rendition, … are removed.
+SAFE_ACTIONS = frozenset({"/GoTo"})
+# Annotations that exist to carry or play something: files, sounds, films, rich media, 3D.
+ACTIVE_ANNOTATIONS = frozenset({"/FileAttachment", "/Sound", "/Movie", "/Screen", "/RichMedia", "/3D"})
+# The catalog's open action, document actions, portfolio view and XFA rendering switch.
+ACTIVE_CATALOG_KEYS = ("/OpenAction", "/AA", "/Collection", "/NeedsRendering")
+# Name trees of document-level scripts, embedded files and media.
+ACTIVE_NAME_TREES = ("/JavaScript", "/EmbeddedFiles", "/AlternatePresentations", "/Renditions")
+# Dropped from every dictionary: additional actions (on pages, annotations, form fields) and metadata.
+DROPPED_EVERYWHERE = ("/AA", "/Metadata", "/PieceInfo")
+
+
+def _pdf_copy(data: bytes) -> bytes:
+    """The PDF with nothing a viewer could run, open or send, and no metadata; pages unchanged.
+    Refused when it is encrypted with a password or cannot be parsed."""
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            _strip_active_content(pdf)
+            out = io.BytesIO()
+            pdf.save(out)  # writes only what is still reachable: removed scripts and files are gone
+    except pikepdf.PasswordError as exc:
+        raise _reject(
+            _("PDF 文件设有打开密码，无法检查其内容：请上传未加密的文件。"),
+            "encrypted_pdf",
+        ) from exc
+    except pikepdf.PikepdfError as exc:
+        raise _reject(_("PDF 文件已损坏或无法识别。"), "damaged_pdf") from exc
+    return out.getvalue()
+
+
+def _strip_active_content(pdf: pikepdf.Pdf) -> None:
+    root = pdf.Root
+    _drop(root, *ACTIVE_CATALOG_KEYS)
+    _drop(root.get("/Names"), *ACTIVE_NAME_TREES)
+    _drop(root.get("/AcroForm"), "/XFA")
+    _drop(pdf.trailer, "/Info")
+    for page in pdf.pages:
+        annotations = page.obj.get("/Annots")
+        if isinstance(annotations, pikepdf.Array):
+            page.obj.Annots = pikepdf.Array(a for a in annotations if a.get("/Subtype") not in ACTIVE_ANNOTATIONS)
+    for dictionary in _dictionaries(pdf):
+        _drop(dictionary, *DROPPED_EVERYWHERE)
+        for key in ("/A", "/Next"):  # an annotation's or outline item's action; the next in a chain
+            if _is_unsafe_action(dictionary.get(key)):
+                del dictionary[key]
+
+
+def _drop(dictionary: object, *keys: str) -> None:
+    if isinstance(dictionary, pikepdf.Dictionary | pikepdf.Stream):
+        for key in keys:
+            if key in dictionary:
+                del dictionary[key]
+
+
+def _is_unsafe_action(value: object) -> bool:
+    if isinstance(value, pikepdf.Array):
+        return any(_is_unsafe_action(item) for item in value)
+    return isinstance(value, pikepdf.Dictionary) and "/S" in value and value.S not in SAFE_ACTIONS
+
+
+def _dictionaries(pdf: pikepdf.Pdf) -> Iterator[pikepdf.Dictionary | pikepdf.Stream]:
+    """Every dictionary reachable from the catalog, each once (no recursion: outlines chain deeply).
+    The caller may remove entries of a dictionary before its children are visited."""
+    stack: list[object] = [pdf.Root]
+    seen: set[tuple[int, int]] = set()
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, pikepdf.Array | pikepdf.Dictionary | pikepdf.Stream):
+            continue  # numbers, names, strings: nothing inside
+        if item.is_indirect:
+            if item.objgen in seen:
+                continue
+            seen.add(item.objgen)
+        if isinstance(item, pikepdf.Array):
+            stack.extend(item)
+        else:
+            yield item
+            stack.extend(value for _key, value in item.items())
+
+
 # ---------------------------------------------------------------- the service
 
 
@@ -233,11 +321,12 @@ def attachment_add(
     Order matters (nothing may be half-stored):
     1. who may attach (the citizen who wrote the open letter; staff who may see it; internal
        files only by staff; an attachment to an internal note is internal);
-    2. name, size, type by content and name/content agreement, full image decode;
-    3. virus scan when clamd is configured (fail closed);
-    4. in one transaction with the letter row locked: the per-letter count, then the files
-       (original and sanitised copy, random names) and the row; files written before a failure
-       are deleted again.
+    2. name, size, type by content and name/content agreement;
+    3. virus scan of the bytes as received when clamd is configured (fail closed);
+    4. full image decode and a copy without metadata; a PDF replaced by its sanitised copy (the
+       original PDF is not kept: ``file``, ``size`` and ``sha256`` are the copy's);
+    5. in one transaction with the letter row locked: the per-letter count, then the files
+       (random names) and the row; files written before a failure are deleted again.
     """
     if message is not None and message.kind == Message.Kind.INTERNAL_NOTE:
         internal = True
@@ -245,8 +334,10 @@ def attachment_add(
     name = _clean_name(upload.name)
     data = _read_within_limit(upload)
     kind = _detect_kind(data, name)
-    copy = _image_copy(data, kind) if kind.pillow_format else None
     scan_status, scan_result = _scan(data)
+    copy = _image_copy(data, kind) if kind.pillow_format else None
+    if kind is PDF:
+        data = _pdf_copy(data)
     attachment = Attachment(
         letter=letter,
         message=message,

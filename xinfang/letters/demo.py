@@ -24,6 +24,7 @@ from xinfang.accounts.models import Role, User
 from xinfang.accounts.selectors import citizen_by_phone
 from xinfang.accounts.services import citizen_create
 from xinfang.letters import services as s
+from xinfang.letters.access import SHORT_PATH_TYPES
 from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.lifecycle import LifecycleError
 from xinfang.letters.models import Letter, LetterState, Rating, RefusalReason
@@ -218,7 +219,9 @@ def _front_desk(sim: _Simulation, letter: Letter, received: dt.date) -> None:
         )
         return
     s.letter_accept(letter=letter, actor=acceptor)
-    if letter.letter_type in s.SHORT_PATH_TYPES and not letter.mailbox.is_national:
+    if s.accused_undecided(letter):  # the desk confirms whom a complaint accuses before routing it
+        s.letter_set_accused(letter=letter, actor=acceptor, accused_unit=letter.accused_unit)
+    if letter.letter_type in SHORT_PATH_TYPES and not letter.mailbox.is_national:
         sim.later(today, rng.randint(1, 4), lambda: _reply_directly(sim, letter, acceptor))
     else:
         sim.later(today, rng.randint(0, 2), lambda: _route(sim, letter, acceptor))

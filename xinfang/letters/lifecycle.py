@@ -75,6 +75,10 @@ class Action(StrEnum):
     MARK_OVERDUE = "mark_overdue"
     LINK_REPEAT = "link_repeat"
     FOLLOW_MERGED_UNIT = "follow_merged_unit"
+    SET_ACCUSED = "set_accused"
+    RECUSAL_RETURN = "recusal_return"
+    CLEAR_EMERGENCY_FLAG = "clear_emergency_flag"
+    APPLY_SUGGESTIONS = "apply_suggestions"
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,8 @@ def _t(
 
 
 OPEN_HANDLING = {S.ASSIGNED, S.IN_HANDLING, S.REPLY_DRAFTED}
+# Until the reply, the accused unit may be decided or corrected (services.letter_set_accused).
+BEFORE_REPLY = {S.RECEIVED, S.INFO_REQUESTED, S.ACCEPTED, *OPEN_HANDLING}
 HANDLING_ROLES = {Role.HANDLER, Role.ACCEPTOR}
 
 TRANSITIONS: Mapping[Action, Transition] = {
@@ -168,6 +174,14 @@ TRANSITIONS: Mapping[Action, Transition] = {
            gettext_lazy("关联重复信件")),
         _t(Action.FOLLOW_MERGED_UNIT, set(LetterState.open_states()), None, Performer.SYSTEM, set(), False,
            gettext_lazy("单位合并，随之移交")),
+        _t(Action.SET_ACCUSED, BEFORE_REPLY, None, Performer.HOLDER, {Role.ACCEPTOR, Role.HANDLER, Role.LEADER},
+           False, gettext_lazy("认定被反映单位")),
+        _t(Action.RECUSAL_RETURN, BEFORE_REPLY, {S.RECEIVED, S.INFO_REQUESTED, S.ACCEPTED}, Performer.SYSTEM, set(),
+           False, gettext_lazy("回避：移交被反映单位的上一级受理")),
+        _t(Action.CLEAR_EMERGENCY_FLAG, {S.RECEIVED, S.INFO_REQUESTED, S.ACCEPTED}, None, Performer.HOLDER,
+           {Role.ACCEPTOR}, False, gettext_lazy("解除紧急情况提示")),
+        _t(Action.APPLY_SUGGESTIONS, {S.RECEIVED, S.ACCEPTED}, None, Performer.HOLDER, {Role.ACCEPTOR}, False,
+           gettext_lazy("采纳系统建议的事发地、警种")),
     ]
 }  # fmt: skip
 
@@ -248,22 +262,32 @@ def _owing_unit_after(letter: Letter, values: Mapping[str, Any]) -> int:
 
 
 def ensure_allowed(letter: Letter, action: Action, *, actor: User | None) -> Transition:
-    """Refuse ``action`` unless the table allows it from the letter's state and the actor may do it.
+    """Refuse ``action`` unless the table allows it from the letter's state, the actor may do it,
+    and the action's own conditions hold (``access.transition_refusal``, which pages ask too).
 
     Services call this before their own checks, so that someone who may not act is told so,
     and not, say, that a deadline has passed.
     """
-    from xinfang.letters.access import may_perform
+    from xinfang.letters.access import transition_refusal
 
-    transition = TRANSITIONS[action]
-    if letter.state not in transition.sources:
-        raise LifecycleError(
-            _("信件当前状态为“%(state)s”，不能%(action)s。")
-            % {"state": letter.get_state_display(), "action": transition.label}
-        )
-    if not may_perform(actor, letter, transition):
-        raise LifecycleError(_("您无权对此信件执行“%(action)s”。") % {"action": transition.label})
-    return transition
+    refusal = transition_refusal(actor, letter, action)
+    if refusal:
+        raise LifecycleError(refusal)
+    return TRANSITIONS[action]
+
+
+def owing_roles(state: str) -> frozenset[str]:
+    """The roles that owe the next step in ``state``: those of the staff steps that move the letter on.
+
+    Due-soon and overdue warnings and supervision orders go to them (``notifications.recipients``).
+    The emergency redirect is left out: it is not the step the clock waits for."""
+    roles: set[str] = set()
+    for transition in TRANSITIONS.values():
+        moves_on = transition.targets and transition.action != Action.REDIRECT_EMERGENCY
+        staff = transition.performer not in (Performer.SYSTEM, Performer.CITIZEN)
+        if state in transition.sources and moves_on and staff:
+            roles |= transition.roles
+    return frozenset(roles or {Role.HANDLER})
 
 
 def _target(transition: Transition, to: str | None) -> str | None:

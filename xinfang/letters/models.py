@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -103,10 +104,17 @@ class AnonymousCaller(models.Model):
         return f"#{self.pk}"
 
 
+def new_receipt_salt() -> str:
+    return secrets.token_hex(16)
+
+
 class Letter(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     tracking_number = models.CharField(_("信件编号"), max_length=32, unique=True)
     query_code_hash = models.CharField(max_length=128)
+    # Salts the text and file hashes in the letter's leaf of the transparency log, so that the
+    # public leaf cannot confirm a guessed short letter; given to the writer in the receipt.
+    receipt_salt = models.CharField(max_length=32, default=new_receipt_salt, editable=False)
     mailbox = models.ForeignKey("orgs.Mailbox", verbose_name=_("信箱"), on_delete=models.PROTECT)
     letter_type = models.CharField(_("类型"), max_length=20, choices=LetterType.choices)
     channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)
@@ -120,7 +128,14 @@ class Letter(models.Model):
     )
     accused_officer_name = models.CharField(_("被反映民警姓名"), max_length=60, blank=True)
     accused_badge_number = models.CharField(_("警号"), max_length=20, blank=True)
+    accused_officer_post = models.CharField(_("被反映民警职务"), max_length=60, blank=True)
     accuses_leadership = models.BooleanField(_("反映单位领导"), default=False)
+    # A complaint or report is not routed until the front desk has decided whom it accuses
+    # (``accused_unit``, or no police unit): set by ``services.letter_set_accused``.
+    accused_decided_at = models.DateTimeField(_("被反映单位认定时间"), null=True, blank=True)
+    accused_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     consent_to_publish = models.BooleanField(_("同意匿名公开"), default=False)
     citizen = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="letters"
@@ -184,6 +199,10 @@ class Letter(models.Model):
     due_soon_marked = models.DateField(null=True, blank=True)
     overdue_marked = models.DateField(null=True, blank=True)
     supervision_flag = models.BooleanField(_("自动督办"), default=False)
+    # What analysis.emergency read in the subject and text at submission, whatever the channel: a
+    # flagged letter heads the front desk's queue until it is redirected to 110 or an acceptor clears it.
+    emergency_flag = models.BooleanField(_("疑似正在发生的紧急情况"), default=False)
+    emergency_words = models.JSONField(_("紧急情况提示词"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("信件")

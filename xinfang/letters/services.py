@@ -20,15 +20,26 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from xinfang.accounts.id_numbers import normalise_badge_number
 from xinfang.accounts.models import Role, User
+from xinfang.analysis.emergency import read as read_emergency
 from xinfang.deadlines.policies import Step, due_date, limit_for
 from xinfang.letters import due_dates
 from xinfang.letters.access import (
+    MAX_RETURNS,
     bureau_id,
-    is_recused,
+    concluded_predecessor,
+    instruction_refusal,
     letters_visible_to,
     may_answer_for_unit,
     may_post_message,
+    supervision_refusal,
+)
+from xinfang.letters.access import (
+    accused_undecided as accused_undecided,  # re-exported: pages and tests ask services
+)
+from xinfang.letters.access import (
+    accused_undecided_message as accused_undecided_message,
 )
 from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.lifecycle import Action, LifecycleError, apply, ensure_allowed, record_receipt
@@ -50,13 +61,11 @@ from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.selectors import bureau_above, bureau_of
 from xinfang.routing.engine import intake_unit_for
+from xinfang.text import clean_input
 
 S = LetterState
 QUERY_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 QUERY_CODE_LENGTH = 16  # 16 symbols of 31: about 79 bits
-MAX_RETURNS = 2
-# Letter types that may be answered by the front desk right after acceptance.
-SHORT_PATH_TYPES = {LetterType.INQUIRY, LetterType.SUGGESTION, LetterType.PRAISE}
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,7 @@ def letter_submit(
     accused_unit: Unit | None = None,
     accused_officer_name: str = "",
     accused_badge_number: str = "",
+    accused_officer_post: str = "",
     accuses_leadership: bool = False,
     consent_to_publish: bool = False,
     citizen: User | None = None,
@@ -118,7 +128,15 @@ def letter_submit(
 
     A seat agent registers it for ``citizen`` or, where the mailbox allows anonymous telephone
     reports, for an anonymous caller (``anonymous_phone``). Returns the letter and its query code.
+
+    Naming an officer (name, badge number or post) is an accusation: with no unit given, the
+    bureau of the letter's place is the accused unit, so recusal applies from the first moment.
     """
+    subject, text, address = clean_input(subject), clean_input(text), clean_input(address)  # for every channel
+    accused_officer_name, accused_officer_post = clean_input(accused_officer_name), clean_input(accused_officer_post)
+    accused_badge_number = normalise_badge_number(accused_badge_number)  # one spelling: full-width, spaced
+    officer = {"name": accused_officer_name, "badge": accused_badge_number, "post": accused_officer_post}
+    accused_unit = _accused_at_submission(letter_type, division_code, accused_unit, officer)
     _check_submission(
         mailbox, actor, letter_type, channel, subject, text, citizen, anonymous_phone, police_type, accused_unit
     )
@@ -142,6 +160,7 @@ def letter_submit(
             accused_unit=accused_unit,
             accused_officer_name=accused_officer_name,
             accused_badge_number=accused_badge_number,
+            accused_officer_post=accused_officer_post,
             accuses_leadership=accuses_leadership,
             consent_to_publish=consent_to_publish,
             citizen=writer,
@@ -156,9 +175,29 @@ def letter_submit(
         for name, value in due_dates.compute(letter).as_changes(S.RECEIVED).items():
             setattr(letter, name, value)
         letter.owing_unit = letter.intake_unit
+        reading = read_emergency(f"{letter.subject}\n{letter.text}")  # every channel, not only the portal's stop
+        letter.emergency_flag, letter.emergency_words = reading.flagged, list(reading.words)
         _save_with_unique_tracking_number(letter, mailbox, day)
         record_receipt(letter, actor=actor)
     return Submission(letter=letter, query_code=code)
+
+
+def _accused_at_submission(
+    letter_type: str, division_code: str, accused_unit: Unit | None, officer: Mapping[str, str]
+) -> Unit | None:
+    """The accused unit a submission states: the one given, or, when an officer is named, the place's bureau."""
+    from xinfang.letters.accusation import place_bureau
+
+    if not any(value.strip() for value in officer.values()):
+        return accused_unit
+    if letter_type not in (LetterType.COMPLAINT, LetterType.REPORT):
+        raise LifecycleError(_("只有投诉和举报可以填写被反映的单位或民警。"))
+    if accused_unit is not None:
+        return accused_unit
+    place = place_bureau(division_code)
+    if place is None:
+        raise LifecycleError(_("填写了被反映民警时，请同时填写被反映单位或事发地。"))
+    return place
 
 
 def _check_submission(
@@ -247,12 +286,6 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
-def _require_within(due: dt.date | None, message: str) -> None:
-    """Refuse a citizen's request once its window (a stored due date) has passed."""
-    if due is None or _today() > due:
-        raise LifecycleError(message)
-
-
 # ---------------------------------------------------------------- front desk
 
 
@@ -271,26 +304,8 @@ def letter_supply_info(*, letter: Letter, actor: User, text: str) -> Letter:
     return letter
 
 
-def concluded_predecessor(letter: Letter) -> Letter | None:
-    """The concluded letter about the same matter that this one repeats, if any."""
-    seen: set[int] = set()
-    earlier = letter.repeat_of
-    while earlier is not None and earlier.pk not in seen:
-        if earlier.state == S.CONCLUDED:
-            return earlier
-        seen.add(earlier.pk)
-        earlier = earlier.repeat_of
-    return None
-
-
 def letter_accept(*, letter: Letter, actor: User) -> Letter:
     ensure_allowed(letter, Action.ACCEPT, actor=actor)
-    concluded = concluded_predecessor(letter)
-    if concluded is not None:
-        raise LifecycleError(
-            _("同一事项已于复核后终结（信件 %(number)s），不再受理，请以“已经复核终结”为由不予受理。")
-            % {"number": concluded.tracking_number}
-        )
     with transaction.atomic():
         _step(letter, Action.ACCEPT, actor=actor, changes={"accepted_at": timezone.now()})
     return letter
@@ -332,6 +347,23 @@ def letter_refer(*, letter: Letter, actor: User, organ: str, text: str) -> Lette
     return letter
 
 
+def letter_clear_emergency_flag(*, letter: Letter, actor: User) -> Letter:
+    """An acceptor of the unit holding the letter says it is no emergency: the letter leaves the
+    head of the queue. The words that raised the flag stay on the letter and on the timeline row."""
+    ensure_allowed(letter, Action.CLEAR_EMERGENCY_FLAG, actor=actor)
+    if not letter.emergency_flag:
+        raise LifecycleError(_("这封信没有紧急情况提示。"))
+    with transaction.atomic():
+        _step(
+            letter,
+            Action.CLEAR_EMERGENCY_FLAG,
+            actor=actor,
+            changes={"emergency_flag": False},
+            data={"words": list(letter.emergency_words)},
+        )
+    return letter
+
+
 def letter_redirect_emergency(*, letter: Letter, actor: User, note: str) -> Letter:
     note = _require_text(note, _("请记录转 110 的情况。"))
     with transaction.atomic():
@@ -352,6 +384,8 @@ def letter_assign(
     1. The routing proposal is computed and stored with the assignment, in both languages.
     2. Choosing another unit than proposed needs a reason.
     3. Recusal (回避) cannot be overridden: the routing proposal says which units it forbids.
+    4. A complaint or report moves only once the front desk has decided whom it accuses
+       (:func:`letter_set_accused`): routing then uses that decision.
     """
     from xinfang.routing.engine import explanation_record
 
@@ -396,6 +430,112 @@ def letter_assign(
     return letter
 
 
+# ---------------------------------------------------------------- suggestions accepted at the desk
+
+
+def letter_apply_suggestions(*, letter: Letter, actor: User, division_code: str, police_type: str) -> Letter:
+    """Fill a letter's blank place and police type with what the desk suggested and the acceptor accepted.
+
+    Only blank fields are filled (what the writer or the seat gave is never overwritten); the
+    timeline row records both values, and routing then proposes as for any letter with them.
+    """
+    from xinfang.routing.selectors import place_of
+
+    ensure_allowed(letter, Action.APPLY_SUGGESTIONS, actor=actor)
+    changes: dict[str, str] = {}
+    if division_code and not letter.division_code:
+        if place_of(division_code) is None:
+            raise LifecycleError(_("建议的事发地不是已知的行政区划，请手工选择。"))
+        changes["division_code"] = division_code
+    if police_type and not letter.police_type:
+        if police_type not in PoliceType.values:
+            raise LifecycleError(_("建议的警种不存在。"))
+        changes["police_type"] = police_type
+    if not changes:
+        raise LifecycleError(_("信件已有事发地和警种，没有可采纳的建议。"))
+    with transaction.atomic():
+        _step(letter, Action.APPLY_SUGGESTIONS, actor=actor, changes=changes, data=changes)
+    return letter
+
+
+# ---------------------------------------------------------------- the accused unit
+
+
+def letter_set_accused(*, letter: Letter, actor: User, accused_unit: Unit | None, reason: str = "") -> Letter:
+    """Decide, or correct, whom a complaint or report accuses (``None``: no police unit).
+
+    1. The first decision is the front desk's (an acceptor of the unit holding the letter): it
+       confirms the writer's answer, or corrects it with a reason. Later the holder's acceptors,
+       handlers or leaders may correct it, always with a reason.
+    2. Who and when are stored on the letter; the timeline row (and its audit row) says what changed.
+    3. Recusal runs again at once: a holder or front desk now on the accused side loses the letter
+       (:func:`_recuse_holder`), in the same transaction.
+    """
+    ensure_allowed(letter, Action.SET_ACCUSED, actor=actor)
+    first = letter.accused_decided_at is None
+    if accused_unit is not None and not accused_unit.is_active:
+        raise LifecycleError(_("该单位已撤销，请选择现在的单位。"))
+    before = letter.accused_unit
+    unchanged = (before.pk if before else None) == (accused_unit.pk if accused_unit else None)
+    if unchanged and not first:
+        raise LifecycleError(_("被反映单位没有变化。"))
+    reason = reason.strip()
+    if not unchanged and not reason:
+        raise LifecycleError(
+            _("认定的被反映单位与信访人所填不同，请说明理由。") if first else _("更改被反映单位须说明理由。")
+        )
+    data = {"accused": accused_unit.code if accused_unit else "", "before": before.code if before else "",
+            "first": first}  # fmt: skip
+    with transaction.atomic():
+        _step(
+            letter,
+            Action.SET_ACCUSED,
+            actor=actor,
+            reason=reason,
+            changes={"accused_unit": accused_unit, "accused_decided_at": timezone.now(), "accused_decided_by": actor},
+            data=data,
+        )
+        _recuse_holder(letter, actor=actor, reason=reason)
+    return letter
+
+
+def _recuse_holder(letter: Letter, *, actor: User, reason: str) -> None:
+    """Recusal again, after the accused unit changed.
+
+    If the unit holding the letter or its front desk is inside the new recusal subtree, the letter
+    leaves it at once for the front desk of the unit above the accused bureau (as
+    ``routing.engine.intake_unit_for`` chooses for a mailbox the accused owns), which routes it
+    again. A draft reply written on the accused side goes with it no further.
+    """
+    from xinfang.orgs import recusal
+
+    accused = letter.accused_unit
+    holder = letter.handling_unit or letter.intake_unit
+    if accused is None or not (recusal.recused(holder, accused) or recusal.recused(letter.intake_unit, accused)):
+        return
+    desk = recusal.recusal_exception(accused) or bureau_above(recusal.recusal_floor(accused), 1)
+    if recusal.recused(desk, accused):
+        raise LifecycleError(_("没有可以接收此信件的上一级单位，请联系系统管理员。"))
+    stays = letter.state in (S.RECEIVED, S.INFO_REQUESTED)
+    _step(
+        letter,
+        Action.RECUSAL_RETURN,
+        actor=None,
+        to=letter.state if stays else S.ACCEPTED,
+        reason=reason,
+        changes={
+            "intake_unit": desk,
+            "handling_unit": None,
+            "assigned_by_unit": None,
+            "assignment_mode": "",
+            "assigned_at": None,
+            "sender_chain": [],
+            "reply_text": "",
+        },
+        data={"desk": desk.code, "left": holder.code, "by": actor.pk},
+    )
+
+
 def letter_return_misrouted(*, letter: Letter, actor: User, reason: str) -> Letter:
     """Return a letter that is not this unit's business, within 5 working days, with a reason.
 
@@ -405,14 +545,6 @@ def letter_return_misrouted(*, letter: Letter, actor: User, reason: str) -> Lett
     """
     ensure_allowed(letter, Action.RETURN_MISROUTED, actor=actor)
     reason = _require_text(reason, _("请说明退回理由。"))
-    if not letter.sender_chain:
-        raise LifecycleError(_("只有已转办的信件才能退回。"))
-    if letter.return_count >= MAX_RETURNS:
-        raise LifecycleError(_("该信件已被退回两次，由督察部门协调确定承办单位，不能再次退回。"))
-    if letter.return_due is not None and _today() > letter.return_due:
-        raise LifecycleError(
-            _("退回期限（%(date)s）已过，请办理或报请上级协调。") % {"date": letter.return_due.isoformat()}
-        )
     chain = list(letter.sender_chain)
     sender = Unit.objects.get(pk=chain.pop())
     back_at_front_desk = not chain
@@ -457,8 +589,6 @@ def letter_request_extension(*, letter: Letter, actor: User, days: int, reason: 
     maximum = limit_for(Step.EXTENSION, mailbox=letter.mailbox, letter_type=letter.letter_type).days
     if not 1 <= days <= maximum:
         raise LifecycleError(_("延期天数须在 1 至 %(max)d 天之间。") % {"max": maximum})
-    if letter.extensions.exclude(status=Extension.Status.REFUSED).exists():
-        raise LifecycleError(_("每封信件只能延期一次。"))
     with transaction.atomic():
         _step(letter, Action.REQUEST_EXTENSION, actor=actor, reason=reason, data={"days": days})
         return Extension.objects.create(
@@ -470,7 +600,7 @@ def letter_decide_extension(*, letter: Letter, actor: User, approve: bool, note:
     """A leader approves (the reply date moves and the citizen is told why) or refuses."""
     ensure_allowed(letter, Action.DECIDE_EXTENSION, actor=actor)
     extension = letter.extensions.filter(status=Extension.Status.PENDING).first()
-    if extension is None:
+    if extension is None:  # the guard saw one; a decision in between is a race the update settles
         raise LifecycleError(_("没有待审批的延期申请。"))
     if not approve:
         note = _require_text(note, _("不批准延期时请说明理由。"))
@@ -500,8 +630,6 @@ def letter_decide_extension(*, letter: Letter, actor: User, approve: bool, note:
 def letter_report_back(*, letter: Letter, actor: User, text: str) -> Letter:
     """For an assigned (交办) letter: the handling unit reports its result to the assigning unit."""
     ensure_allowed(letter, Action.REPORT_BACK, actor=actor)
-    if letter.assignment_mode != AssignmentMode.ASSIGN:
-        raise LifecycleError(_("只有交办的信件需要报告办理结果。"))
     text = _require_text(text, _("请填写办理结果。"))
     with transaction.atomic():
         _step(letter, Action.REPORT_BACK, actor=actor, reason=text)
@@ -546,8 +674,6 @@ def letter_approve_reply(*, letter: Letter, actor: User, text: str | None = None
 def letter_reply_directly(*, letter: Letter, actor: User, text: str) -> Letter:
     """The short path for inquiries, suggestions and praise: the front desk answers after accepting."""
     ensure_allowed(letter, Action.REPLY_DIRECTLY, actor=actor)
-    if letter.letter_type not in SHORT_PATH_TYPES:
-        raise LifecycleError(_("投诉、举报和求决类信件须转办办理，不能直接答复。"))
     text = _require_text(text, _("答复内容不能为空。"))
     with transaction.atomic():
         _step(letter, Action.REPLY_DIRECTLY, actor=actor, reason=text,
@@ -562,8 +688,6 @@ def letter_evaluate(*, letter: Letter, actor: User, rating: str, comment: str = 
     ensure_allowed(letter, Action.EVALUATE, actor=actor)
     if rating not in Rating.values:
         raise LifecycleError(_("请选择满意、基本满意或不满意。"))
-    if letter.evaluation_due is not None:
-        _require_within(letter.evaluation_due, _("评价期限已过。"))
     with transaction.atomic():
         _step(letter, Action.EVALUATE, actor=actor, reason=comment, changes={"rating": rating},
               data={"rating": rating})  # fmt: skip
@@ -574,7 +698,6 @@ def letter_request_review(*, letter: Letter, actor: User, reason: str) -> Letter
     """复查: within 30 days of the reply, to the superior of the unit that replied."""
     ensure_allowed(letter, Action.REQUEST_REVIEW, actor=actor)
     reason = _require_text(reason, _("请说明申请复查的理由。"))
-    _require_within(letter.review_request_due, _("已超过申请复查的期限。"))
     with transaction.atomic():
         _step(letter, Action.REQUEST_REVIEW, actor=actor, reason=reason,
               changes={"review_requested_at": timezone.now()})  # fmt: skip
@@ -604,7 +727,6 @@ def letter_request_reexam(*, letter: Letter, actor: User, reason: str) -> Letter
     """复核: within 30 days of the review answer, to the next superior."""
     ensure_allowed(letter, Action.REQUEST_REEXAM, actor=actor)
     reason = _require_text(reason, _("请说明申请复核的理由。"))
-    _require_within(letter.reexam_request_due, _("已超过申请复核的期限。"))
     with transaction.atomic():
         _step(letter, Action.REQUEST_REEXAM, actor=actor, reason=reason,
               changes={"reexam_requested_at": timezone.now()})  # fmt: skip
@@ -645,8 +767,9 @@ def letter_link_repeat(*, letter: Letter, earlier: Letter, actor: User) -> Lette
 
 def instruction_create(*, letter: Letter, actor: User, text: str, due: dt.date | None = None) -> Instruction:
     """A leader's instruction (批示) that lands on the handler's page."""
-    if not actor.has_role(Role.LEADER) or not letters_visible_to(actor).filter(pk=letter.pk).exists():
-        raise LifecycleError(_("只有领导可以作出批示。"))
+    refusal = instruction_refusal(actor, letter)
+    if refusal:
+        raise LifecycleError(refusal)
     text = _require_text(text, _("批示内容不能为空。"))
     with transaction.atomic():  # the record and what listens to it (notifications) commit together
         return Instruction.objects.create(letter=letter, leader=actor, text=text, due=due, created_at=timezone.now())
@@ -667,11 +790,9 @@ def instruction_respond(*, instruction: Instruction, actor: User, text: str) -> 
 
 def supervision_order_issue(*, letter: Letter, actor: User, text: str, due: dt.date | None) -> SupervisionOrder:
     """An inspector's supervision order (督办) on a letter held under their bureau."""
-    if not actor.has_role(Role.INSPECTOR) or actor.unit is None or is_recused(actor, letter):
-        raise LifecycleError(_("只有督察人员可以督办。"))
-    holder = letter.handling_unit or letter.intake_unit
-    if not holder.path.startswith(actor.unit.bureau.path):
-        raise LifecycleError(_("只能督办本单位及下级单位的信件。"))
+    refusal = supervision_refusal(actor, letter)
+    if refusal or actor.unit is None:
+        raise LifecycleError(refusal)
     text = _require_text(text, _("督办要求不能为空。"))
     if due is None or due < _today():
         raise LifecycleError(_("督办期限不能早于今天。"))
@@ -753,7 +874,7 @@ def message_post(*, letter: Letter, actor: User, kind: str, text: str) -> Messag
     internal note that the citizen never sees. Messages do not change the letter's state."""
     if kind not in Message.Kind.values:
         raise ValueError(f"unknown message kind {kind!r}")
-    text = _require_text(text, _("留言内容不能为空。"))
+    text = _require_text(clean_input(text), _("留言内容不能为空。"))
     if len(text) > MESSAGE_MAX_LENGTH:
         raise LifecycleError(_("留言不能超过 %(max)s 字。") % {"max": MESSAGE_MAX_LENGTH})
     if not may_post_message(actor, letter, kind):

@@ -12,4 +12,4 @@ from django.dispatch import Signal
 
 letter_event_recorded = Signal()  # kwargs: event (LetterEvent)
 message_posted = Signal()  # kwargs: message (Message)
-identity_revealed = Signal()  # kwargs: letter, actor, reason — a member of staff saw a writer's full identity
+identity_revealed = Signal()  # kwargs: letter, actor, category, reason — staff saw a writer's full identity

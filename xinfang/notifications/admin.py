@@ -1,4 +1,5 @@
-"""Administrators see every notification and delivery (failures first), edit the wording and the schedule."""
+"""Administrators see the notifications and deliveries of the letters their unit may see (failures
+first), edit the wording and the schedule, and follow the worker's tasks."""
 
 from __future__ import annotations
 
@@ -6,14 +7,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.template import TemplateSyntaxError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from xinfang.accounts.models import User
+from xinfang.letters.admin import LetterScope
 from xinfang.notifications.defaults import DEFAULTS, VARIABLES
 from xinfang.notifications.models import Delivery, Notification, NotificationTemplate, ScheduledJob
 from xinfang.notifications.rendering import compile_text
@@ -31,8 +35,15 @@ class DeliveryInline(admin.TabularInline):  # type: ignore[type-arg]
         return False
 
 
+# Only staff are notified of something that names no letter (an explanation request, for the
+# accused bureau); a writer's notification always names their letter.
+STAFF_RECIPIENT = Q(recipient__kind=User.Kind.STAFF)
+
+
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class NotificationAdmin(LetterScope, admin.ModelAdmin):  # type: ignore[type-arg]
+    letter_path = "letter"
+    rows_without_letter = STAFF_RECIPIENT
     list_display = ("title", "kind", "recipient", "letter", "language", "created_at", "read_at")
     list_filter = ("kind", "language")
     search_fields = ("letter__tracking_number", "recipient__username")
@@ -61,7 +72,9 @@ def retry_failed(
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DeliveryAdmin(LetterScope, admin.ModelAdmin):  # type: ignore[type-arg]
+    letter_path = "notification__letter"
+    rows_without_letter = Q(notification__recipient__kind=User.Kind.STAFF)
     list_display = ("pk", "channel", "status", "attempts", "next_attempt_at", "sent_at", "notification", "last_error")
     list_filter = ("status", "channel")
     search_fields = ("notification__letter__tracking_number", "idempotency_key")
@@ -130,3 +143,15 @@ class ScheduledJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(DBTaskResultAdmin):
+    """django-tasks-db's page without the traceback: a failed delivery's exception can quote what it
+    was sending or to whom (an address the gateway refused). The worker's log keeps it."""
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [name for name in super().get_readonly_fields(request, obj) if name != "formatted_traceback"]

@@ -28,7 +28,7 @@ from xinfang.letters.access import (
     may_answer_explanation,
     owing_unit,
 )
-from xinfang.letters.lifecycle import TRANSITIONS, Action
+from xinfang.letters.lifecycle import TRANSITIONS, Action, owing_roles
 from xinfang.letters.models import Extension, Instruction, Letter, LetterEvent, LetterState, Message, SupervisionOrder
 from xinfang.notifications.models import Kind
 from xinfang.orgs.models import Unit
@@ -60,17 +60,6 @@ CITIZEN_KIND_BY_ACTION: dict[str, str] = {
     Action.REPLY_DIRECTLY: Kind.REPLIED,
     Action.ANSWER_REVIEW: Kind.REVIEW_ANSWERED,
     Action.ANSWER_REEXAM: Kind.REEXAM_ANSWERED,
-}
-
-# Who must act next while the authorities' clock runs, by state (due-soon and overdue warnings).
-OWING_ROLES: dict[str, tuple[str, ...]] = {
-    S.RECEIVED: (Role.ACCEPTOR,),
-    S.ACCEPTED: (Role.ACCEPTOR,),
-    S.ASSIGNED: (Role.HANDLER, Role.ACCEPTOR),
-    S.IN_HANDLING: (Role.HANDLER,),
-    S.REPLY_DRAFTED: (Role.LEADER,),
-    S.REVIEW_REQUESTED: (Role.HANDLER, Role.LEADER),
-    S.REEXAM_REQUESTED: (Role.HANDLER, Role.LEADER),
 }
 
 
@@ -186,7 +175,7 @@ def _staff_plan(event: LetterEvent) -> Plan | None:
         return Plan(Kind.REEXAM_REQUESTED, staff=people, values=values)
     if action in (Action.MARK_DUE_SOON, Action.MARK_OVERDUE):
         kind = Kind.DUE_SOON if action == Action.MARK_DUE_SOON else Kind.OVERDUE
-        people = staff_of(owing_unit(letter), OWING_ROLES.get(letter.state, (Role.HANDLER,)), letter)
+        people = staff_of(owing_unit(letter), owing_roles(letter.state), letter)
         due = event.data.get("due") or _due(letter.current_due)
         return Plan(kind, staff=people, values={**values, "due": due, "step": letter.get_state_display()})
     return None
@@ -226,7 +215,7 @@ def plans_for_supervision(order: SupervisionOrder) -> list[Plan]:
     """The unit that owes the step must answer the order; for an automatic one, its inspectors follow it up."""
     letter = order.letter
     owing = owing_unit(letter)
-    roles = (*OWING_ROLES.get(letter.state, (Role.HANDLER,)), Role.LEADER)
+    roles = (*owing_roles(letter.state), Role.LEADER)
     values: dict[str, object] = {"reason": order.text, "due": _due(order.due), "unit": order.issuing_unit.name}
     plans = []
     people = staff_of(owing, roles, letter, besides=order.issued_by_id)

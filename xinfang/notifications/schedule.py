@@ -39,6 +39,13 @@ def _recover() -> object:
     return deliveries_recover()
 
 
+def _seal_log() -> object:
+    from xinfang.audit.sealing import log_seal
+
+    head = log_seal()
+    return {"tree_size": head.tree_size, "root_hash": head.root_hash} if head else "nothing new"
+
+
 @dataclass(frozen=True)
 class Job:
     run: Callable[[], object]
@@ -54,6 +61,9 @@ JOBS: dict[str, Job] = {
     # Finished task results, spent SMS codes and identities past their retention period
     # (xinfang.notifications.retention), daily.
     "retention": Job(_retention, 24 * 3600),
+    # The transparency log: new entries into the Merkle tree and a signed tree head (xinfang.audit.sealing);
+    # also enqueued right after every identity reveal (notifications.receivers).
+    "log_seal": Job(_seal_log, settings.XINFANG_LOG_SEAL_SECONDS),
 }
 
 

@@ -13,7 +13,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from xinfang.accounts.id_numbers import validate_mobile, validate_resident_id
+from xinfang.accounts.id_numbers import MOBILE_MAX_TYPED, validate_mobile, validate_resident_id
 from xinfang.accounts.services import validate_real_name
 from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.models import Rating
@@ -60,10 +60,11 @@ interpolate_lazy = lazy(_interpolate, str)
 
 class PhoneField(forms.CharField):
     def __init__(self, **kwargs: Any) -> None:
-        attrs = {"inputmode": "tel", "autocomplete": "tel-national", "maxlength": "20"}
-        super().__init__(label=gettext_lazy("手机号码"), max_length=20, widget=forms.TextInput(attrs=attrs), **kwargs)
+        attrs = {"inputmode": "tel", "autocomplete": "tel-national", "maxlength": str(MOBILE_MAX_TYPED)}
+        super().__init__(label=gettext_lazy("手机号码"), widget=forms.TextInput(attrs=attrs), **kwargs)
 
     def clean(self, value: Any) -> str:
+        # validate_mobile checks the length itself, with a message that says what to type.
         return validate_mobile(super().clean(value))
 
 
@@ -203,6 +204,12 @@ class WriteForm(forms.Form):
     accuses_leadership = forms.BooleanField(label=gettext_lazy("反映的是该单位的领导"), required=False)
     accused_officer_name = forms.CharField(label=gettext_lazy("被反映民警姓名"), max_length=60, required=False)
     accused_badge_number = forms.CharField(label=gettext_lazy("警号"), max_length=20, required=False)
+    accused_officer_post = forms.CharField(
+        label=gettext_lazy("被反映民警职务"),
+        max_length=60,
+        required=False,
+        help_text=gettext_lazy("填写了民警姓名、警号或职务的，视为反映事发地公安机关及其民警。"),
+    )
     subject = forms.CharField(
         label=gettext_lazy("标题"),
         max_length=SUBJECT_MAX,
@@ -272,12 +279,19 @@ class WriteForm(forms.Form):
                 return active_bureau_by_code(code)
         return None
 
+    OFFICER_FIELDS = ("accused_officer_name", "accused_badge_number", "accused_officer_post")
+
+    def accuses(self) -> bool:
+        """Ticking the box or naming an officer: either way the letter accuses the place's police."""
+        data = self.cleaned_data
+        return bool(data.get("accuses_police")) or any(str(data.get(name, "")).strip() for name in self.OFFICER_FIELDS)
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        accuses = data.get("accuses_police") or data.get("accused_officer_name") or data.get("accused_badge_number")
+        accuses = self.accuses()
         if accuses and data.get("letter_type") not in (LetterType.COMPLAINT, LetterType.REPORT):
             self.add_error("accuses_police", _("只有投诉和举报可以填写被反映的单位或民警，请改选来信类型。"))
-        if data.get("accuses_leadership") and not data.get("accuses_police"):
+        if data.get("accuses_leadership") and not accuses:
             self.add_error("accuses_police", _("反映单位领导时，请同时勾选此项。"))
         return data
 
@@ -292,9 +306,10 @@ class WriteForm(forms.Form):
             division_code=place.division_code if place is not None else "",
             address=data["address"],
             police_type=data["police_type"],
-            accused_unit=place if data["accuses_police"] and place is not None else None,
+            accused_unit=place if self.accuses() and place is not None else None,
             accused_officer_name=data["accused_officer_name"],
             accused_badge_number=data["accused_badge_number"],
+            accused_officer_post=data["accused_officer_post"],
             accuses_leadership=data["accuses_leadership"],
             consent_to_publish=data["consent_to_publish"],
         )

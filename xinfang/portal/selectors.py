@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from xinfang.accounts.models import User
 from xinfang.deadlines.law import describe
 from xinfang.deadlines.policies import Step, limit_for
-from xinfang.letters.access import may_post_message
+from xinfang.letters.access import Other, available_actions
 from xinfang.letters.choices import LetterType
 from xinfang.letters.lifecycle import TRANSITIONS, Action
 from xinfang.letters.models import Attachment, Letter, LetterEvent, LetterState, Message
@@ -184,18 +184,15 @@ class CitizenOptions:
     request_reexam: bool
 
 
-def _within(due: dt.date | None) -> bool:
-    return due is not None and timezone.localdate() <= due
-
-
 def citizen_options(user: User, letter: Letter) -> CitizenOptions:
-    evaluation_open = letter.evaluation_due is None or _within(letter.evaluation_due)
+    """As ``letters.access.available_actions`` says (the request windows are its guards)."""
+    offers = available_actions(user, letter)
     return CitizenOptions(
-        message=may_post_message(user, letter, Message.Kind.FROM_CITIZEN),
-        supply_info=letter.state == S.INFO_REQUESTED,
-        evaluate=letter.state == S.REPLIED and evaluation_open,
-        request_review=letter.state in (S.REPLIED, S.EVALUATED) and _within(letter.review_request_due),
-        request_reexam=letter.state == S.REVIEW_ANSWERED and _within(letter.reexam_request_due),
+        message=offers[Other.CITIZEN_MESSAGE].allowed,
+        supply_info=offers[Action.SUPPLY_INFO].allowed,
+        evaluate=offers[Action.EVALUATE].allowed,
+        request_review=offers[Action.REQUEST_REVIEW].allowed,
+        request_reexam=offers[Action.REQUEST_REEXAM].allowed,
     )
 
 

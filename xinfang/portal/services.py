@@ -65,6 +65,7 @@ class LetterDraft:
     accused_unit: Unit | None
     accused_officer_name: str
     accused_badge_number: str
+    accused_officer_post: str
     accuses_leadership: bool
     consent_to_publish: bool
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from xinfang.portal import views, views_account, views_letters
+from xinfang.portal import views, views_account, views_letters, views_transparency
 
 app_name = "portal"
 
@@ -15,6 +15,13 @@ urlpatterns = [
     path("places/<str:code>/", views.places, name="places"),
     path("lookup/", views.lookup, name="lookup"),
     path("lookup/<uuid:public_id>/", views.lookup_letter, name="lookup_letter"),
+    path("lookup/<uuid:public_id>/receipt.json", views_transparency.receipt_looked_up, name="receipt_looked_up"),
+    path("my/letters/<uuid:public_id>/receipt.json", views_transparency.receipt_mine, name="receipt_mine"),
+    path("transparency/head", views_transparency.head, name="transparency_head"),
+    path("transparency/head/<int:size>", views_transparency.head_at, name="transparency_head_at"),
+    path("transparency/consistency", views_transparency.consistency, name="transparency_consistency"),
+    path("transparency/inclusion", views_transparency.inclusion, name="transparency_inclusion"),
+    path("transparency/verify/", views_transparency.verify, name="transparency_verify"),
     path("my/letters/", views_letters.my_letters, name="my_letters"),
     path("my/letters/<uuid:public_id>/", views_letters.letter_detail, name="letter"),
     path("my/letters/<uuid:public_id>/submitted/", views_letters.submitted, name="submitted"),

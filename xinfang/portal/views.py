@@ -26,8 +26,10 @@ from xinfang.portal.selectors import (
 )
 
 LOOKUP_GRANTS = "portal_lookups"
-LOOKUP_PER_CLIENT = 10  # attempts per window from one address
-LOOKUP_PER_NUMBER = 5  # wrong codes per window for one tracking number
+# Query codes are 16 random characters: what the limits stop is guessing from one place, and a
+# lock never follows the tracking number alone, or anyone could lock the writer out of their letter.
+LOOKUP_PER_CLIENT = 30  # attempts per window from one address, whatever the numbers (generous: shared addresses)
+LOOKUP_PER_PAIR = 5  # wrong codes per window for one tracking number from one address
 LOOKUP_WINDOW = 15 * 60
 
 
@@ -83,10 +85,14 @@ def _lookup_refusal(request: HttpRequest, form: LookupForm) -> str | None:
     address = throttling.client_address(request.META)
     if throttling.hit("lookup-client", address, window_seconds=LOOKUP_WINDOW) > LOOKUP_PER_CLIENT:
         return _("查询次数过多，请 15 分钟后再试。")
-    number = "".join(form.cleaned_data["tracking_number"].split()).upper()
-    if throttling.count("lookup-number", number) >= LOOKUP_PER_NUMBER:
+    if throttling.count("lookup-pair", _lookup_pair(address, form)) >= LOOKUP_PER_PAIR:
         return _("该编号查询失败次数过多，请稍后再试。")
     return None
+
+
+def _lookup_pair(address: str, form: LookupForm) -> str:
+    number = "".join(form.cleaned_data["tracking_number"].split()).upper()
+    return f"{address} {number}"
 
 
 @require_http_methods(["GET", "POST"])
@@ -103,8 +109,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
             request.session[LOOKUP_GRANTS] = grants
             return redirect("portal:lookup_letter", public_id=letter.public_id)
         if refusal is None:
-            number = "".join(form.cleaned_data["tracking_number"].split()).upper()
-            throttling.hit("lookup-number", number, window_seconds=LOOKUP_WINDOW)
+            pair = _lookup_pair(throttling.client_address(request.META), form)
+            throttling.hit("lookup-pair", pair, window_seconds=LOOKUP_WINDOW)
         form.add_error(None, refusal or _("信件编号或查询码不正确。"))
     response = render(request, "portal/lookup.html", {"form": form})
     add_never_cache_headers(response)

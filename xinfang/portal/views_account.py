@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from xinfang.accounts.models import SmsCode
 from xinfang.accounts.services import (
+    IdNumberRegistered,
     SmsCodeError,
     citizen_reset_password,
     citizen_sign_in_with_code,
@@ -34,6 +35,11 @@ from xinfang.portal.forms import CodeSignInForm, PasswordSignInForm, ResetPasswo
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 PURPOSES = {p.value for p in SmsCode.Purpose}
+# Sign-up attempts (each spends a guess at an SMS code) per hour, from one address and for one
+# number; sending the codes has its own limits (accounts.services).
+SIGN_UP_PER_CLIENT = 20
+SIGN_UP_PER_NUMBER = 10
+SIGN_UP_WINDOW = 60 * 60
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -81,14 +87,30 @@ def _code_step(request: HttpRequest, form_class: type[forms.Form], purpose: str)
     return {"form": form_class(initial=request.POST.dict()), "code_notice": notice, "code_error": is_error}
 
 
+def _sign_up_refusal(request: HttpRequest, phone: str) -> str | None:
+    """Why this sign-up attempt is refused before its code is looked at (too many), or None."""
+    address = throttling.client_address(request.META)
+    by_client = throttling.hit("sign-up-client", address, window_seconds=SIGN_UP_WINDOW)
+    by_number = throttling.hit("sign-up-number", phone, window_seconds=SIGN_UP_WINDOW)
+    if by_client > SIGN_UP_PER_CLIENT or by_number > SIGN_UP_PER_NUMBER:
+        return _("注册尝试过于频繁，请一小时后再试。")
+    return None
+
+
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
+    """Real-name sign-up. Until the SMS code is right, every answer is the same whether or not
+    the ID number is registered; after it, a registered one is sent to sign in (no second account)."""
     context = _code_step(request, SignUpForm, SmsCode.Purpose.SIGN_UP)
     if context is not None:
         return _page(request, "portal/account/sign_up.html", context)
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        refusal = _sign_up_refusal(request, data["phone"])
+        if refusal is not None:
+            form.add_error(None, refusal)
+            return _page(request, "portal/account/sign_up.html", {"form": form})
         try:
             user = citizen_sign_up(
                 real_name=data["real_name"],
@@ -98,6 +120,8 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                 code=data["code"],
                 language=request.LANGUAGE_CODE,
             )
+        except IdNumberRegistered:
+            return _page(request, "portal/account/sign_up_registered.html", {})
         except ValidationError as exc:
             _add_errors(form, exc)
         else:

@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xinfang.accounts.models import User
+from xinfang.analysis.emergency import emergency_words
 from xinfang.letters.access import letter_for
-from xinfang.letters.emergency import emergency_signals
 from xinfang.letters.lifecycle import LifecycleError
 from xinfang.letters.models import Letter
 from xinfang.letters.services import letter_evaluate, letter_request_reexam, letter_request_review, messages_mark_read
@@ -64,7 +64,7 @@ def write(request: HttpRequest, slug: str) -> HttpResponse:
     form = WriteForm(request.POST or None, request.FILES or None, mailbox=box, initial=initial)
     if request.method != "POST" or not form.is_valid():
         return _write_page(request, form, [])
-    signals = emergency_signals(f"{form.cleaned_data['subject']}\n{form.cleaned_data['text']}")
+    signals = emergency_words(f"{form.cleaned_data['subject']}\n{form.cleaned_data['text']}")
     if signals and not form.cleaned_data["not_emergency"]:
         return _write_page(request, form, signals)
     try:

@@ -16,6 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.letters.choices import LetterType
+from xinfang.orgs import recusal
 from xinfang.orgs.choices import OVERSIGHT_POLICE_TYPES, PoliceType
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.selectors import bureau_above, province_of, unit_by_id
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
 # Letter types that accuse a unit and so bring recusal (回避) into play.
 ACCUSATION_TYPES = (LetterType.COMPLAINT, LetterType.REPORT)
-MINISTRY_DEPTH = 1
 PROVINCE_DEPTH = 2
 
 
@@ -81,23 +81,22 @@ class RoutingRequest:
 class Proposal:
     """The proposed unit, why, and what recusal forbids.
 
-    ``recusal_floor`` is the accused bureau: neither it nor anything under it may handle the
-    letter. ``recusal_exception`` is the one unit inside it that still may, when there is no one
-    above (the Ministry's own discipline department when the Ministry itself is accused).
+    ``accused`` is the unit the letter accuses (None: no accusation); ``orgs.recusal`` says which
+    units it keeps out (``recusal_floor``: the accused bureau and everything under it, but for
+    the Ministry's own oversight department when the Ministry is accused).
     """
 
     unit: Unit
     reasons: tuple[Reason, ...]
-    recusal_floor: Unit | None = None
-    recusal_exception: Unit | None = None
+    accused: Unit | None = None
+
+    @property
+    def recusal_floor(self) -> Unit | None:
+        return recusal.recusal_floor(self.accused) if self.accused is not None else None
 
     def allows(self, unit: Unit) -> bool:
         """Whether an acceptor may send the letter to ``unit`` instead of the proposal."""
-        if self.recusal_floor is None:
-            return True
-        if self.recusal_exception is not None and unit.pk == self.recusal_exception.pk:
-            return True
-        return not unit.is_within(self.recusal_floor)
+        return not recusal.recused(unit, self.accused)
 
     @property
     def reason_codes(self) -> tuple[str, ...]:
@@ -228,35 +227,35 @@ def _recuse(
        that bureau or one above it; otherwise recusal overrides it.
     5. The national platform hands the letter to the provincial organ if the bureau is lower.
     """
-    floor = accused.bureau
+    floor = recusal.recusal_floor(accused)
     reasons.append(_recusal_reason(request.letter_type, accused, floor))
-    if floor.depth == MINISTRY_DEPTH:
+    if recusal.recusal_exception(accused) is not None:
         return _at_the_ministry(accused, floor, proposed=proposed, rule=rule, reasons=reasons)
     above = bureau_above(floor, 2 if request.accuses_leadership else 1)
     reasons.append(_graded_reason(request.accuses_leadership, floor, above))
     if rule is not None:
         reasons.append(_rule_vs_recusal(rule, proposed, kept=_oversees(proposed, above)))
         if _oversees(proposed, above):
-            return Proposal(unit=proposed, reasons=tuple(reasons), recusal_floor=floor)
+            return Proposal(unit=proposed, reasons=tuple(reasons), accused=accused)
     handler = above
     if request.mailbox.is_national and above.depth > PROVINCE_DEPTH:
         handler = _national_reach(above, reasons)
     department = department_for(handler, _oversight_type(request.letter_type))
     reasons.append(_oversight_reason(request.letter_type, department))
-    return Proposal(unit=department, reasons=tuple(reasons), recusal_floor=floor)
+    return Proposal(unit=department, reasons=tuple(reasons), accused=accused)
 
 
 def _at_the_ministry(
     accused: Unit, ministry: Unit, *, proposed: Unit, rule: RoutingRule | None, reasons: list[Reason]
 ) -> Proposal:
     """Nobody is above the Ministry: its discipline department (inspection, if that is the accused) handles it."""
-    police_type = PoliceType.INSPECTION if accused.police_type == PoliceType.DISCIPLINE else PoliceType.DISCIPLINE
-    department = department_for(ministry, police_type)
+    department = recusal.recusal_exception(accused)
+    assert department is not None, "the unit tree gives the Ministry every police-type department"
     if rule is not None:
         reasons.append(_rule_vs_recusal(rule, proposed, kept=proposed.pk == department.pk))
     text = _("被投诉或举报的是公安部本级，没有更高一级的公安机关，由%(department)s办理。")
     reasons.append(Reason("highest", text, {"department": department}))
-    return Proposal(unit=department, reasons=tuple(reasons), recusal_floor=ministry, recusal_exception=department)
+    return Proposal(unit=department, reasons=tuple(reasons), accused=accused)
 
 
 def _rule_vs_recusal(rule: RoutingRule, target: Unit, *, kept: bool) -> Reason:
@@ -317,8 +316,9 @@ def intake_unit_for(mailbox: Mailbox, accused_unit: Unit | None) -> Unit:
     A letter to the Guangzhou mailbox accusing the Guangzhou bureau (or a unit above it) is
     received one level above the accused bureau, whose staff may see it.
     """
-    if accused_unit is not None and mailbox.owner.path.startswith(accused_unit.bureau.path):
-        return bureau_above(accused_unit.bureau, 1)
+    if recusal.recused(mailbox.owner, accused_unit):
+        assert accused_unit is not None
+        return recusal.recusal_exception(accused_unit) or bureau_above(recusal.recusal_floor(accused_unit), 1)
     return mailbox.owner
 
 

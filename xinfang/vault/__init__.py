@@ -6,7 +6,8 @@ with AES-256-GCM (authenticated: a changed byte is refused, not decrypted to gar
 stored in ``EncryptedTextField`` columns and found through ``BlindIndexField`` columns, an
 HMAC-SHA256 of the normalised value under a separate key (``xinfang.vault.fields``).
 
-Keys are infrastructure, so they come from the environment (settings ``# Identity vault``):
+Keys are infrastructure, so they come from the environment (settings ``# Identity vault``), or
+outside production from ``var/secrets.json``, generated on the first run (``xinfang.local_secrets``):
 
 - ``XINFANG_VAULT_KEYS``: comma-separated keys, each 32 random bytes in URL-safe base64
   (``generate_key()``). The first encrypts; every one decrypts. To rotate: put a new key first,
@@ -15,8 +16,8 @@ Keys are infrastructure, so they come from the environment (settings ``# Identit
 - ``XINFANG_LOOKUP_KEY``: the HMAC key of the blind indexes, at least 32 characters. Changing it
   makes look-ups miss until ``manage.py vault_rotate`` has recomputed every index.
 
-Both are required in production; ``key_ring()`` (called at start-up by ``AccountsConfig.ready``)
-refuses to run without them or with a malformed key.
+No key is written in the code: ``key_ring()`` (called at start-up by ``AccountsConfig.ready``)
+refuses to run without both keys or with a malformed one.
 
 A stored value is ``xv1:`` + URL-safe base64 of key id (4 bytes) ‖ nonce (12) ‖ ciphertext ‖ tag.
 The column's ``context`` (``"accounts.citizen_identity.phone"``) is the associated data, so a value
@@ -31,14 +32,13 @@ import hashlib
 import hmac
 import os
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.core.signals import setting_changed
@@ -55,7 +55,7 @@ MIN_LOOKUP_KEY_CHARS = 32
 LOOKUP_PHONE = "phone"
 LOOKUP_ID_NUMBER = "id_number"
 
-_KEY_SETTINGS = frozenset({"XINFANG_VAULT_KEYS", "XINFANG_LOOKUP_KEY", "SECRET_KEY", "PRODUCTION"})
+_KEY_SETTINGS = frozenset({"XINFANG_VAULT_KEYS", "XINFANG_LOOKUP_KEY"})
 
 
 class VaultError(Exception):
@@ -94,12 +94,12 @@ def key_ring() -> KeyRing:
     """The key ring from settings, checked once per process (ImproperlyConfigured if unusable)."""
     configured: list[str] = list(getattr(settings, "XINFANG_VAULT_KEYS", []))
     lookup: str = getattr(settings, "XINFANG_LOOKUP_KEY", "")
-    if getattr(settings, "PRODUCTION", False) and not (configured and lookup):
+    if not (configured and lookup):
         raise ImproperlyConfigured(
-            "XINFANG_VAULT_KEYS and XINFANG_LOOKUP_KEY are required when XINFANG_PRODUCTION=1 (see xinfang/vault)."
+            "XINFANG_VAULT_KEYS and XINFANG_LOOKUP_KEY are required (see xinfang/local_secrets.py)."
         )
-    raw_keys = [_decode_key(n, text) for n, text in enumerate(configured, 1)] or [_development_key("encryption")]
-    lookup_key = lookup.encode() if lookup else _development_key("lookup")
+    raw_keys = [_decode_key(n, text) for n, text in enumerate(configured, 1)]
+    lookup_key = lookup.encode()
     if len(lookup_key) < MIN_LOOKUP_KEY_CHARS:
         raise ImproperlyConfigured(f"XINFANG_LOOKUP_KEY must be at least {MIN_LOOKUP_KEY_CHARS} characters.")
     keys = tuple(VaultKey(id=_key_id(raw), aead=AESGCM(raw)) for raw in raw_keys)
@@ -119,14 +119,6 @@ def _decode_key(position: int, text: str) -> bytes:
             "(make one with: python -c 'from xinfang.vault import generate_key; print(generate_key())')."
         )
     return raw
-
-
-def _development_key(label: str) -> bytes:
-    # Development and tests only (key_ring refuses to get here with XINFANG_PRODUCTION=1): keys
-    # derived from SECRET_KEY, itself a development key there, so that a demo needs no set-up.
-    # Whatever is encrypted with them is only as secret as SECRET_KEY.
-    info = f"xinfang.vault.development.{label}".encode()
-    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=info).derive(settings.SECRET_KEY.encode())
 
 
 def _key_id(raw: bytes) -> bytes:
@@ -185,8 +177,10 @@ def _unpack(token: str) -> tuple[VaultKey, bytes, bytes]:
 
 
 def normalise_identifier(value: str) -> str:
-    """What a blind index hashes: no spaces anywhere, upper case (``440106 1990…x`` finds ``…X``)."""
-    return "".join(value.split()).upper()
+    """What a blind index hashes: NFKC, no spaces anywhere, upper case (``４４０１０６ 1990…x``
+    finds ``440106…X``). Callers pass the accounts' one spelling (``accounts.id_numbers``); this
+    is the floor under it, so that no caller's forgotten step splits one number into two hashes."""
+    return "".join(unicodedata.normalize("NFKC", value).split()).upper()
 
 
 def lookup_hash(purpose: str, value: str) -> str:

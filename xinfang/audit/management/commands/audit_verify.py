@@ -1,46 +1,58 @@
-"""``manage.py audit_verify``: check the whole audit chain; exit 1 naming the first broken row."""
+"""``manage.py audit_verify``: recompute the log's tree and check it against every signed head; exit 1 naming
+the first position that disagrees."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
-from xinfang.audit.selectors import audit_chain_verify
+from xinfang.audit.selectors import log_verify
+from xinfang.audit.verification import Problem
 
-ANCHOR = re.compile(r"^(\d+):([0-9a-f]{64})$")
+
+def reasons() -> dict[str, str]:
+    return {
+        "leaf_missing": _("日志在此处缺了一个位置：有记录被删除或调换。"),
+        "entry_missing": _("此位置的审计记录不见了：它被删除了。"),
+        "entry_changed": _("此位置的审计记录与封存时的哈希不符：它被改动或调换过。"),
+        "entry_backdated": _("此位置的审计记录日期早于它之前的签名树头：它是后来插进去的。"),
+        "head_signature": _("一个签名树头的签名不对：它是伪造或被改动的。"),
+        "log_shorter": _("日志比一个签名树头短：末尾的记录或整个日志被删除了。"),
+        "root_mismatch": _("从记录重算的根哈希与签名树头不符：此后有记录被删除、插入、调换、改动或重新计算了哈希。"),
+        "head_missing": _("外部副本中的一个签名树头在数据库里不见了：它被删除了。"),
+    }
+
+
+def describe(problem: Problem) -> str:
+    text = _("审计日志被篡改：从第 %(position)d 个位置起不一致。%(reason)s") % {
+        "position": problem.position,
+        "reason": reasons()[problem.code],
+    }
+    if problem.tree_size is not None:
+        text += " " + _("（由大小为 %(size)d 的签名树头发现）") % {"size": problem.tree_size}
+    return text
 
 
 class Command(BaseCommand):
-    help = "Verify the audit log's hash chain; exit non-zero and name the first broken row if it was tampered with."
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--anchor",
-            help="SEQUENCE:HASH of a row noted earlier (a previous run prints the head); also catches a cut-off end",
-        )
+    help = (
+        "Verify the transparency log against every signed tree head (database and sink); "
+        "exit 1 naming the first position that disagrees."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        report = audit_chain_verify(anchor=_anchor(options["anchor"]))
-        if report.first_break is not None:
-            broken = report.first_break
-            values = {"sequence": broken.sequence, "id": broken.entry_id or "-", "reason": broken.reason}
-            raise CommandError(
-                _("审计日志被篡改：第 %(sequence)d 条记录（id %(id)s）出错。%(reason)s 此前 %(count)d 条完好。")
-                % {**values, "count": report.count}
-            )
+        report = log_verify()
+        if report.problem is not None:
+            self.stderr.write(describe(report.problem))
+            raise SystemExit(1)
+        head = report.head
         self.stdout.write(
-            _("审计日志完好：共 %(count)d 条记录。链尾 %(sequence)d:%(hash)s")
-            % {"count": report.count, "sequence": report.head_sequence, "hash": report.head_hash}
+            _("审计日志完好：共 %(count)d 条已封存，%(heads)d 个签名树头。最新树头 %(size)d:%(root)s")
+            % {
+                "count": report.leaves,
+                "heads": report.heads,
+                "size": head["tree_size"] if head else 0,
+                "root": head["root_hash"] if head else "-",
+            }
         )
-
-
-def _anchor(value: str | None) -> tuple[int, str] | None:
-    if not value:
-        return None
-    match = ANCHOR.match(value.strip())
-    if match is None:
-        raise CommandError(_("锚点格式应为 序号:64位十六进制哈希。"))
-    return int(match.group(1)), match.group(2)

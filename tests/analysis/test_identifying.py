@@ -1,4 +1,4 @@
-"""What redaction masks before an extract may reach the accused unit."""
+"""What the identifying-content detector masks (examples; the spelling properties are in test_spellings.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.explanations.conftest import ID_NUMBER, NAME, PHONE, Complaint
-from xinfang.explanations.redaction import MASK, Leak, Sensitive, leaks, mask, redact
+from xinfang.analysis.identifying import MASK, Leak, Sensitive, leaks, mask, redact
 
 NOBODY = Sensitive()
 

@@ -1,0 +1,124 @@
+"""Pre-dispatch suggestions: place, officer, police type and letter type, each with the words behind it;
+and the figures on the held-out part of the labelled corpus."""
+
+from __future__ import annotations
+
+import pytest
+
+from xinfang.analysis import dispatch_eval
+from xinfang.analysis.places import guess_place, short_form
+from xinfang.analysis.suggest import find_officer, letter_types, police_types, suggest_place
+
+
+@pytest.mark.parametrize(
+    ("text", "mailbox", "code", "words"),
+    [
+        ("我在天河被人打了", "440100", "440106", ("天河",)),
+        ("宝安西乡的出租屋被盗", "440000", "440306", ("宝安",)),
+        ("南海的交警乱罚款", "440000", "440605", ("南海",)),
+        ("仙桃的派出所不作为", "420000", "429004", ("仙桃",)),
+        ("石河子的户口怎么迁", "XPCC", "659001", ("石河子",)),
+        ("广东省广州市天河区体育西路", "", "440106", ("广东省", "广州市", "天河区")),
+        ("恩施州公安局", "", "422800", ("恩施州",)),
+    ],
+)
+def test_it_finds_the_place_from_full_names_and_short_forms(
+    text: str, mailbox: str, code: str, words: tuple[str, ...]
+) -> None:
+    place = suggest_place(text, jurisdiction=mailbox)
+    assert place is not None and place.value == code and place.words == words
+
+
+def test_a_name_shared_by_several_places_is_decided_by_the_mailbox_or_left_out() -> None:
+    nanjing = guess_place("鼓楼区的派出所不出警", jurisdiction="320100")
+    fuzhou = guess_place("鼓楼区的派出所不出警", jurisdiction="350100")
+    assert nanjing is not None and nanjing.division.code == "320106"
+    assert fuzhou is not None and fuzhou.division.code == "350102"
+    assert guess_place("鼓楼区的派出所不出警") is None
+
+
+def test_a_road_or_an_everyday_word_is_not_a_place() -> None:
+    assert guess_place("我在天河路上被撞了") is None
+    assert guess_place("祝你平安，长寿") is None
+    assert short_form("孟连傣族拉祜族佤族自治县") == "孟连"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "badge", "post"),
+    [
+        ("民警王某某打了我", "王某某", "", "民警"),
+        ("民警张三把我推倒在地", "张三", "", "民警"),
+        ("王警官态度恶劣", "王", "", "警官"),
+        ("张所长收红包", "张", "", "所长"),
+        ("警号：１２３ ４５６的民警不理我", "", "123456", "民警"),
+        ("派出所的辅警骂人", "", "", "辅警"),
+    ],
+)
+def test_it_finds_the_officer_by_name_badge_or_post(text: str, name: str, badge: str, post: str) -> None:
+    officer = find_officer(text)
+    assert officer is not None and (officer.name, officer.badge, officer.post) == (name, badge, post)
+    assert officer.words
+
+
+def test_a_letter_naming_no_officer_gets_none() -> None:
+    assert find_officer("请问身份证丢了怎么补办？") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "police_type", "word"),
+    [
+        ("交警乱开罚单还扣了我6分", "traffic", "罚单"),
+        ("孩子出生了怎么落户", "household", "落户"),
+        ("港澳通行证签注要多久", "exit_entry", "港澳通行证"),
+        ("公司非法集资老板跑路了", "economic", "非法集资"),
+        ("网上刷单被骗了三万", "cyber", "刷单"),
+        ("楼上有人吸毒", "narcotics", "吸毒"),
+        ("看守所不让律师会见", "detention", "看守所"),
+        ("楼下烧烤店噪音扰民", "public_order", "噪音"),
+        ("电动车被盗窃了", "criminal", "盗窃"),
+        ("交警对我态度恶劣", "inspection", "态度恶劣"),
+        ("民警吃拿卡要", "discipline", "吃拿卡要"),
+        ("How do I apply for a visa extension?", "exit_entry", "visa"),
+    ],
+)
+def test_it_suggests_the_police_type_with_its_words(text: str, police_type: str, word: str) -> None:
+    best = police_types(text)[0]
+    assert best.value == police_type and word in best.words and 0 < best.confidence <= 1
+
+
+def test_an_english_cue_matches_whole_words_only() -> None:
+    assert not any(s.value == "cyber" for s in police_types("How do I apply for a residence permit?"))
+
+
+@pytest.mark.parametrize(
+    ("text", "letter_type"),
+    [
+        ("我要投诉这个民警", "complaint"),
+        ("实名举报某所长受贿", "report"),
+        ("请问办护照需要什么材料？", "inquiry"),
+        ("建议增设一个红绿灯", "suggestion"),
+        ("求助：车被拖走了，要求解决", "request"),
+        ("感谢民警帮我找回孩子，送上锦旗", "praise"),
+    ],
+)
+def test_it_suggests_the_letter_type(text: str, letter_type: str) -> None:
+    assert letter_types(text)[0].value == letter_type
+
+
+def test_the_corpus_is_large_enough_and_split_once() -> None:
+    rows = dispatch_eval.load()
+    held_out = [r for r in rows if dispatch_eval.part(r) == "held_out"]
+    assert len(rows) >= 150 and 40 <= len(held_out) <= 70
+    assert len({r["id"] for r in rows}) == len(rows)
+    assert [r["id"] for r in held_out] == [r["id"] for r in dispatch_eval.load() if dispatch_eval.part(r) == "held_out"]
+
+
+@pytest.mark.django_db
+def test_the_held_out_figures_meet_the_targets(tree: None) -> None:
+    held_out = [r for r in dispatch_eval.load() if dispatch_eval.part(r) == "held_out"]
+    scores = dispatch_eval.evaluate(held_out)
+    assert scores["place"].rate >= 0.90, scores["place"].misses
+    assert scores["police_type"].rate >= 0.80, scores["police_type"].misses
+    assert scores["letter_type"].rate >= 0.85, scores["letter_type"].misses
+    assert scores["accused"].rate >= 0.80, scores["accused"].misses
+    assert scores["officer"].rate >= 0.80, scores["officer"].misses
