@@ -11,6 +11,7 @@ from tests.conftest import make_staff
 from tests.console.conftest import sign_in
 from xinfang.accounts.demo import DEMO_PASSWORD, demo_cast
 from xinfang.accounts.models import Role, User
+from xinfang.audit.models import AuditEntry, TreeHead
 from xinfang.orgs.choices import PoliceType, UnitLevel
 from xinfang.orgs.models import Unit
 
@@ -125,3 +126,13 @@ def test_docs_demo_lists_every_demo_login_with_its_name_and_the_password(tree: N
     for person, unit in demo_cast():
         assert f"| `{person.username}` | {person.full_name} |" in doc, person.username
         assert f"(`{unit.code}`)" in doc
+
+
+def test_the_demo_log_is_sealed_at_once_so_receipts_verify_without_waiting_for_the_worker(tree: None) -> None:
+    assert not TreeHead.objects.exists()
+
+    out = seed()
+
+    head = TreeHead.objects.get()
+    assert head.tree_size == AuditEntry.objects.count() > 0
+    assert f"transparency log sealed: {head.tree_size} entries" in out
