@@ -215,3 +215,24 @@ def test_a_later_change_needs_a_reason_and_a_change(at_tianhe: Letter, handler: 
         s.letter_set_accused(letter=at_tianhe, actor=handler, accused_unit=unit("440105"))
     with pytest.raises(LifecycleError, match="没有变化"):
         s.letter_set_accused(letter=at_tianhe, actor=handler, accused_unit=None, reason="再次确认")
+
+
+def test_a_complaint_accusing_the_mailboxs_own_bureau_only_in_its_text_is_received_above_it(
+    citizen: User, guangzhou: Unit, guangdong: Unit
+) -> None:
+    """Before anyone decides whom it accuses, the accused bureau's own front desk never reads it."""
+    gz_mailbox = Mailbox.objects.get(owner=guangzhou)
+    letter = submit(
+        citizen, gz_mailbox, letter_type=LetterType.COMPLAINT, division_code="440100",
+        text="广州市公安局的民警接警后一直不出警，我多次打电话催促，至今没有任何答复。",
+    ).letter  # fmt: skip
+    gz_desk = make_staff("gz-desk-text", guangzhou, Role.ACCEPTOR)
+
+    assert letter.accused_unit is None and letter.intake_unit == guangdong
+    with pytest.raises(Http404):
+        letter_for(gz_desk, str(letter.public_id))
+    assert letter_for(make_staff("gd-desk-text", guangdong, Role.ACCEPTOR), str(letter.public_id)) == letter
+    inquiry = submit(
+        citizen, gz_mailbox, letter_type=LetterType.INQUIRY, text="请问广州市公安局的户籍窗口周末上班吗？"
+    ).letter
+    assert inquiry.intake_unit == guangzhou  # an inquiry that names the bureau accuses no one

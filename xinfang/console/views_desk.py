@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.conf import settings
@@ -32,6 +32,7 @@ from xinfang.console.selectors_desk import caller_citizen, desk_queue, normalise
 from xinfang.console.views_suggest import suggestions_context
 from xinfang.letters import services as letters
 from xinfang.letters.access import (
+    GUARDS,
     Availability,
     available_actions,
     letter_for,
@@ -433,10 +434,17 @@ def _desk_steps(user: User, letter: Letter) -> list[tuple[str, Availability]]:
     offers = available_actions(user, letter)
     result = []
     for name, step in STEPS.items():
+        offer = offers[step]
         if step == Action.ASSIGN and letter.state == LetterState.RECEIVED:
-            step = Action.ACCEPT  # routing a letter not yet accepted accepts it first
-        result.append((name, offers[step]))
+            offer = _accept_then_assign(offers[Action.ACCEPT], letter, user)
+        result.append((name, offer))
     return result
+
+
+def _accept_then_assign(accept: Availability, letter: Letter, user: User) -> Availability:
+    """Routing a letter not yet accepted accepts it first and then assigns it: both must be allowed."""
+    refusal = GUARDS[Action.ASSIGN](letter, user) if accept.allowed else ""
+    return replace(accept, allowed=False, reason=refusal) if refusal else accept
 
 
 def offered(user: User, letter: Letter) -> list[str]:
@@ -554,8 +562,6 @@ def _letter_context(
     if proposal is not None and letter.handling_unit_id == proposal.unit.pk and failed is None:
         shown.discard("transfer")  # it is already where the proposal says: route it further by hand
     undecided = letters.accused_undecided(letter)
-    if undecided and failed is None:
-        shown -= {"transfer", "other_unit"}  # the services refuse them too: decide whom it accuses first
     accused: AccusedProposal | None = propose_accused(letter) if "accused" in shown else None
     return {
         "letter": letter,

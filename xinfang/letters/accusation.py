@@ -249,6 +249,18 @@ def names_an_officer(text: str) -> bool:
     return any(pattern.search(text) for pattern in OFFICER_SIGNALS)
 
 
+def named_unit_recusing(text: str, *, letter_type: str, division_code: str, desk: Unit) -> Unit | None:
+    """The first unit ``text`` names whose recusal keeps ``desk`` (a mailbox's owner) away, for a
+    complaint or report: such a letter is received above it even before anyone has decided whom it
+    accuses, so that the accused bureau's own front desk never reads it (issue 13 item 1)."""
+    from xinfang.orgs.recusal import recused
+
+    if letter_type not in ACCUSATION_TYPES:
+        return None
+    near = place_bureau(division_code) or bureau_of(desk)
+    return next((m.unit for m in units_named_in(text, near=near) if recused(desk, m.unit)), None)
+
+
 # ---------------------------------------------------------------- the proposal
 
 

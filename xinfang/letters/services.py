@@ -137,6 +137,7 @@ def letter_submit(
     accused_badge_number = normalise_badge_number(accused_badge_number)  # one spelling: full-width, spaced
     officer = {"name": accused_officer_name, "badge": accused_badge_number, "post": accused_officer_post}
     accused_unit = _accused_at_submission(letter_type, division_code, accused_unit, officer)
+    recusing = accused_unit or _named_unit_recusing(mailbox, letter_type, division_code, f"{subject}\n{text}")
     _check_submission(
         mailbox, actor, letter_type, channel, subject, text, citizen, anonymous_phone, police_type, accused_unit
     )
@@ -167,7 +168,7 @@ def letter_submit(
             anonymous_caller=caller,
             registered_by=None if actor.is_citizen else actor,
             repeat_of=repeat_of,
-            intake_unit=intake_unit_for(mailbox, accused_unit),
+            intake_unit=intake_unit_for(mailbox, recusing),  # the text alone keeps the accused desk away
             query_code_hash=hash_query_code(code),
             received_at=now,
             acceptance_clock_from=now,
@@ -180,6 +181,12 @@ def letter_submit(
         _save_with_unique_tracking_number(letter, mailbox, day)
         record_receipt(letter, actor=actor)
     return Submission(letter=letter, query_code=code)
+
+
+def _named_unit_recusing(mailbox: Mailbox, letter_type: str, division_code: str, text: str) -> Unit | None:
+    from xinfang.letters.accusation import named_unit_recusing
+
+    return named_unit_recusing(text, letter_type=letter_type, division_code=division_code, desk=mailbox.owner)
 
 
 def _accused_at_submission(
@@ -350,9 +357,7 @@ def letter_refer(*, letter: Letter, actor: User, organ: str, text: str) -> Lette
 def letter_clear_emergency_flag(*, letter: Letter, actor: User) -> Letter:
     """An acceptor of the unit holding the letter says it is no emergency: the letter leaves the
     head of the queue. The words that raised the flag stay on the letter and on the timeline row."""
-    ensure_allowed(letter, Action.CLEAR_EMERGENCY_FLAG, actor=actor)
-    if not letter.emergency_flag:
-        raise LifecycleError(_("这封信没有紧急情况提示。"))
+    ensure_allowed(letter, Action.CLEAR_EMERGENCY_FLAG, actor=actor)  # it must be flagged (access.GUARDS)
     with transaction.atomic():
         _step(
             letter,
