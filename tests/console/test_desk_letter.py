@@ -288,6 +288,8 @@ def test_an_undecided_complaint_is_not_transferred_and_the_page_says_why(
     client = console_client(acceptor)
     page = client.get(url(letter)).content.decode()
     assert 'name="action" value="transfer"' not in page and "须先认定被反映单位" in page
+    # The desk still sees where the letter would go once it has decided.
+    assert f'<p class="proposed-unit">{propose_for_letter(letter).unit}</p>' in page
     response = act(client, letter, "transfer", mode=AssignmentMode.TRANSFER)
     assert response.status_code == 200
     assert "请先认定被反映单位（或认定不涉及公安机关），再转办或交办。" in response.content.decode()

@@ -34,6 +34,7 @@ from xinfang.letters import services as letters
 from xinfang.letters.access import (
     GUARDS,
     Availability,
+    accused_undecided_message,
     available_actions,
     letter_for,
     letter_for_its_registrar,
@@ -553,12 +554,15 @@ def _place_error(form: f.DeskActionForm, name: str, exc: LifecycleError, proposa
 def _letter_context(
     request: HttpRequest, acceptor: User, letter: Letter, failed: tuple[str, f.DeskActionForm] | None, conflict: str
 ) -> dict[str, Any]:
-    actions = offered(acceptor, letter)
+    steps = _desk_steps(acceptor, letter)
+    actions = [name for name, offer in steps if offer.allowed]
     forms = {name: _make_form(name, letter) for name in ACTIONS}
     if failed is not None:
         forms[failed[0]] = failed[1]
     shown = set(actions) | ({failed[0]} if failed is not None else set())
-    proposal = propose_for_letter(letter) if {"transfer", "other_unit"} & shown else None
+    # Routing waits for the accused unit to be decided, but the desk still sees where the letter would go.
+    waiting = {name for name, offer in steps if offer.reason == accused_undecided_message()}
+    proposal = propose_for_letter(letter) if {"transfer", "other_unit"} & (shown | waiting) else None
     if proposal is not None and letter.handling_unit_id == proposal.unit.pk and failed is None:
         shown.discard("transfer")  # it is already where the proposal says: route it further by hand
     undecided = letters.accused_undecided(letter)
