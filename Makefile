@@ -57,12 +57,16 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(VENV)/bin/mypy
 
+# The slow tests (the two halves of the simulated year, the state machine) run first, one per
+# worker side by side, then everything else: one run of both would leave a worker idle at the end.
 test-sqlite: $(VENV)/.dev-installed node_modules/.installed messages
-	$(VENV)/bin/pytest -q -m "not browser" -n 2 --dist worksteal
+	$(VENV)/bin/pytest -q -m "slow and not browser" -n 2 --dist load
+	$(VENV)/bin/pytest -q -m "not slow and not browser" -n 2 --dist worksteal
 
 test-postgres: $(VENV)/.dev-installed node_modules/.installed system-packages messages
 	@if [ -x /usr/lib/postgresql/15/bin/initdb ] || command -v initdb >/dev/null; then \
-	  $(PY) scripts/with_postgres.py -- $(VENV)/bin/pytest -q -m "not browser" -n 2 --dist worksteal; \
+	  $(PY) scripts/with_postgres.py -- sh -c '$(VENV)/bin/pytest -q -m "slow and not browser and not no_db" -n 2 --dist load && \
+	    $(VENV)/bin/pytest -q -m "not slow and not browser and not no_db" -n 2 --dist worksteal'; \
 	elif [ "$$CI" = "true" ]; then echo "ERROR: PostgreSQL is required in CI and could not be installed"; exit 1; \
 	else echo "#####  SKIPPING the PostgreSQL pass: PostgreSQL server binaries are missing (run as root to install)  #####"; fi
 

@@ -33,6 +33,18 @@ from xinfang.orgs.services import department_for, ensure_default_mailboxes, load
 from xinfang.table_cache import forget_all_table_caches
 
 PASSWORD = "correct-horse-battery-staple"
+DATABASE_FIXTURES = {
+    "db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback", "live_server",
+}  # fmt: skip
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that never touch a database ``no_db``: ``make test`` runs them once (with
+    SQLite), not again against PostgreSQL, where they would test nothing new."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("django_db") is None and not fixtures & DATABASE_FIXTURES:
+            item.add_marker(pytest.mark.no_db)
 
 
 def _load_tree() -> None:

@@ -30,7 +30,7 @@ import pytest
 import time_machine
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -503,6 +503,7 @@ class LetterMachine(RuleBasedStateMachine):
             assert letter.current_due == getattr(letter, owed)
 
 
+@pytest.mark.slow
 def test_random_walks_through_the_lifecycle_keep_every_invariant(cast: Cast) -> None:
     LetterMachine.cast = cast
     run_state_machine_as_test(
@@ -511,10 +512,11 @@ def test_random_walks_through_the_lifecycle_keep_every_invariant(cast: Cast) -> 
             max_examples=40,
             stateful_step_count=35,
             deadline=None,
-            database=None,
-            # Shrinking replays whole walks against the database and can take minutes; the labelled
-            # draws of an unshrunk failing walk are readable enough.
-            phases=[Phase.explicit, Phase.generate],
+            # Replayable: a failing walk is saved in Hypothesis's example database (.hypothesis/) and
+            # replayed first on the next run, shrunk to the shortest walk that still fails, and printed
+            # with the @reproduce_failure blob. Shrinking replays walks against the database and can
+            # take minutes, but only when something is already wrong.
+            print_blob=True,
             suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
         ),
     )
