@@ -53,6 +53,7 @@ run: $(VENV)/.base-installed node_modules/.installed system-packages messages
 lint: $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 typecheck: $(VENV)/.dev-installed
 	$(VENV)/bin/mypy

@@ -66,9 +66,9 @@ def inner(args: argparse.Namespace) -> int:
     django.setup()
     from django.db import connection
 
-    from xinfang.letters.choices import Channel, LetterType
     from xinfang.letters.services import letter_submit
     from xinfang.orgs.models import Mailbox
+    from xinfang.vocabulary import Channel, LetterType
 
     citizens = prepare(args.threads)
     mailbox = Mailbox.objects.get(slug="gd")

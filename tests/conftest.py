@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -31,6 +32,7 @@ from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.services import department_for, ensure_default_mailboxes, load_units
 from xinfang.table_cache import forget_all_table_caches
+from xinfang.vocabulary import Channel
 
 PASSWORD = "correct-horse-battery-staple"
 DATABASE_FIXTURES = {
@@ -83,6 +85,24 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
     with django_db_blocker.unblock():
         _load_tree()
     yield
+
+
+@pytest.fixture
+def needs_postgres() -> None:
+    """Skip before any database fixture runs, so SQLite's test database is not flushed for nothing.
+
+    For the tests of what only PostgreSQL can show: concurrent writers, row locks, triggers, grants."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL (concurrent writers, row locks, triggers, grants)")
+
+
+@pytest.fixture
+def restores_what_the_flush_removes(django_db_blocker: Any) -> Iterator[None]:
+    """Set up before ``transactional_db`` and so torn down after its flush: put the unit tree, the
+    mailboxes and the official calendar back, which later tests in this process expect."""
+    yield
+    with django_db_blocker.unblock():
+        _load_tree()
 
 
 @pytest.fixture
@@ -172,3 +192,13 @@ def admin_client(client: Client, admin_user: User) -> Client:
     from tests.console.conftest import sign_in
 
     return sign_in(client, admin_user)
+
+
+@pytest.fixture
+def phone_mailbox(gd_mailbox: Mailbox) -> Mailbox:
+    """The Guangdong mailbox with its telephone channel open and anonymous calls allowed, as an
+    administrator would set it up for a provincial 12389 seat."""
+    gd_mailbox.channels = [*gd_mailbox.channels, Channel.TELEPHONE]
+    gd_mailbox.allows_anonymous_phone = True
+    gd_mailbox.save(update_fields=["channels", "allows_anonymous_phone"])
+    return gd_mailbox

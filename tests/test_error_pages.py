@@ -28,7 +28,7 @@ from tests.portal.conftest import submit
 from tests.signin.conftest import START, VERIFY, enrol, password_step
 from xinfang.accounts.models import User
 from xinfang.orgs.models import Mailbox
-from xinfang.portal.models import Publication
+from xinfang.publication.models import Publication
 
 
 def _raises_server_error(request: HttpRequest) -> HttpResponse:

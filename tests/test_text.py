@@ -10,12 +10,12 @@ from django.test import Client
 from xinfang.accounts.models import User
 from xinfang.accounts.selectors import citizen_by_phone, citizen_identity
 from xinfang.accounts.services import citizen_create, staff_create
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.models import Message
 from xinfang.letters.services import letter_submit, message_post
 from xinfang.notifications import sms
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.text import clean_input, strip_invisible, visible_length
+from xinfang.vocabulary import Channel, LetterType
 
 HIDDEN = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200b\u200c\u200d\u2060\ufeff\x00\x07\x1b\x7f\x85"
 

@@ -61,13 +61,16 @@ INSTALLED_APPS = [
     "xinfang.accounts",
     "xinfang.deadlines",
     "xinfang.letters",
+    "xinfang.publication",
     "xinfang.routing",
     "xinfang.audit",
+    "xinfang.worker",
     "xinfang.notifications",
     "xinfang.signin",
     "xinfang.portal",
     "xinfang.console",
     "xinfang.explanations",
+    "xinfang.pages",
     "xinfang.analysis",
     "xinfang.api",
 ]
@@ -105,7 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "xinfang.notifications.context_processors.inbox",
+                "xinfang.pages.context_processors.inbox",
             ],
         },
     },
@@ -283,7 +286,8 @@ if PRODUCTION:
     LANGUAGE_COOKIE_HTTPONLY = True
     LANGUAGE_COOKIE_SAMESITE = "Lax"
 
-# Notifications and worker (xinfang.notifications; docs/decisions/0004-background-work-with-django-tasks-db.md).
+# Notifications (xinfang.notifications) and the worker (xinfang.worker;
+# docs/decisions/0004-background-work-with-django-tasks-db.md).
 # Links in SMS and e-mail point at this address. Deliveries are tried up to MAX_ATTEMPTS times,
 # BASE, 2×BASE, 4×BASE … seconds apart (at most RETRY_MAX); THROTTLE limits each recipient to
 # (count, per seconds) per channel, later messages waiting for the window. A task or delivery
@@ -319,7 +323,7 @@ XINFANG_LOOKUP_KEY = _keys.lookup_key
 XINFANG_LOG_SIGNING_KEY = local_secrets.log_signing_key(os.environ, production=PRODUCTION, directory=VAR_DIR)
 XINFANG_LOG_SEAL_SECONDS = int(os.environ.get("XINFANG_LOG_SEAL_SECONDS", "10"))
 XINFANG_LOG_SINK_DIR = Path(os.environ.get("XINFANG_LOG_SINK_DIR", VAR_DIR / "tree-heads"))
-# Retention (xinfang.notifications.retention, run daily by the worker): days to keep finished task results.
+# Retention (xinfang.worker.retention, run daily by the worker): days to keep finished task results.
 XINFANG_TASK_RESULT_DAYS = int(os.environ.get("XINFANG_TASK_RESULT_DAYS", "7"))
 XINFANG_FAILED_TASK_RESULT_DAYS = int(os.environ.get("XINFANG_FAILED_TASK_RESULT_DAYS", "30"))
 # Identity retention (xinfang.accounts.retention; the same daily job and `manage.py erase_identities`):

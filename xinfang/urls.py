@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import include, path, reverse
 from django_otp.admin import OTPAdminSite
 
-from xinfang.console.security import is_verified_staff
+from xinfang.pages.gates import is_verified_staff
 
 
 def _without_back_office(request: HttpRequest) -> bool:
@@ -56,7 +56,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("console/", include("xinfang.signin.urls")),
     path("console/", include("xinfang.console.urls")),
-    path("inbox/", include("xinfang.notifications.urls")),
-    path("files/", include("xinfang.letters.urls_files")),
+    path("inbox/", include("xinfang.pages.urls_inbox")),
+    path("files/", include("xinfang.pages.urls_files")),
     path("", include("xinfang.portal.urls")),
 ]

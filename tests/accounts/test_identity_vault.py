@@ -30,6 +30,7 @@ from tests.conftest import PASSWORD
 from tests.notifications.conftest import drain
 from tests.test_vault import flip_one_byte
 from xinfang.accounts.models import CitizenIdentity, User
+from xinfang.accounts.reveal import identity_reveal
 from xinfang.accounts.selectors import (
     anonymous_callers_by_phone,
     citizen_by_phone,
@@ -41,13 +42,12 @@ from xinfang.accounts.selectors import (
 from xinfang.accounts.services import citizen_create
 from xinfang.audit.models import AuditEntry, AuditKind
 from xinfang.console.selectors_desk import caller_letters
-from xinfang.console.services import identity_reveal
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.models import AnonymousCaller, Letter, LetterEvent
 from xinfang.letters.services import letter_submit
 from xinfang.notifications.models import Delivery
 from xinfang.orgs.models import Mailbox
 from xinfang.vault import VaultError, generate_key, is_current
+from xinfang.vocabulary import Channel, LetterType
 
 pytestmark = pytest.mark.django_db
 

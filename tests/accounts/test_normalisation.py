@@ -14,10 +14,10 @@ from tests.conftest import PASSWORD
 from xinfang.accounts.models import CitizenIdentity, SmsCode, User
 from xinfang.accounts.selectors import citizen_by_phone, id_number_registered
 from xinfang.accounts.services import SmsCodeRateLimited, citizen_create, sms_code_send
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.services import letter_submit
 from xinfang.notifications import sms
 from xinfang.orgs.models import Mailbox
+from xinfang.vocabulary import Channel, LetterType
 
 pytestmark = pytest.mark.django_db
 FULL_WIDTH_PHONE = "１３８ ００１３ ８０００"

@@ -21,7 +21,7 @@ from django.test import Client, override_settings
 
 from tests.conftest import PASSWORD
 from tests.console.conftest import sign_in
-from xinfang.accounts.models import CitizenIdentity, User
+from xinfang.accounts.models import CitizenIdentity, IdentityReveal, User
 from xinfang.accounts.retention import ErasureCount, identities_erase
 from xinfang.accounts.selectors import (
     anonymous_callers_by_phone,
@@ -33,12 +33,11 @@ from xinfang.accounts.services import citizen_create
 from xinfang.audit.models import AuditEntry, AuditKind
 from xinfang.audit.sealing import log_seal
 from xinfang.audit.selectors import log_verify
-from xinfang.console.models import IdentityReveal
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.models import Letter, LetterEvent, RefusalReason
 from xinfang.letters.services import letter_refuse, letter_submit
-from xinfang.notifications.retention import retention_sweep
 from xinfang.orgs.models import Mailbox
+from xinfang.vocabulary import Channel, LetterType
+from xinfang.worker.retention import retention_sweep
 
 pytestmark = pytest.mark.django_db
 

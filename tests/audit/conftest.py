@@ -4,20 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.db import connection
-from pytest_django import DjangoDbBlocker
 
 from xinfang.accounts.models import User
 from xinfang.audit.models import AuditEntry, AuditKind, LogLeaf, TreeHead
 from xinfang.audit.sealing import log_seal
 from xinfang.audit.services import audit_record
-from xinfang.deadlines.calendar import forget_cached_years
-from xinfang.deadlines.services import holidays_load_from_chinese_calendar
-from xinfang.orgs.services import ensure_default_mailboxes, load_units
 
 TABLE = AuditEntry._meta.db_table
 LEAVES = LogLeaf._meta.db_table
@@ -61,21 +56,3 @@ def tamperable(db: None) -> None:
 def sql(statement: str, params: list[Any] | None = None) -> None:
     with connection.cursor() as cursor:
         cursor.execute(statement.format(table=TABLE, leaves=LEAVES, heads=HEADS), params or [])
-
-
-@pytest.fixture
-def needs_postgres() -> None:
-    """Skip before any database fixture runs, so SQLite's test database is not flushed for nothing."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers and has no trigger")
-
-
-@pytest.fixture
-def restores_what_the_flush_removes(django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    """Set up before ``transactional_db`` and so torn down after its flush: put the tree and holidays back."""
-    yield
-    with django_db_blocker.unblock():
-        load_units()
-        ensure_default_mailboxes()
-        holidays_load_from_chinese_calendar(actor=None)
-        forget_cached_years()

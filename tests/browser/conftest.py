@@ -130,3 +130,12 @@ def signed_in_page(browser: Browser, live_server: LiveServer, transactional_db: 
     yield open_page
     for context in contexts:
         context.close()
+
+
+def signed_in(page: Page, live_server: LiveServer, user: User) -> Page:
+    """Give the browser the session of ``user`` (signing in through the form is tested elsewhere)."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies["sessionid"]
+    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
+    return page

@@ -11,13 +11,13 @@ from playwright.sync_api import expect
 from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.conftest import Shot, SignedIn
-from tests.console.test_desk_support import receive
+from tests.factories import receive
 from xinfang.accounts.models import User
 from xinfang.console.selectors_desk import refusal_notice
-from xinfang.letters.choices import Channel
 from xinfang.letters.models import Letter, LetterState
 from xinfang.notifications import sms
 from xinfang.orgs.models import Mailbox, Unit
+from xinfang.vocabulary import Channel
 
 
 @pytest.fixture

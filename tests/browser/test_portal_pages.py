@@ -7,19 +7,18 @@ from collections.abc import Iterator
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from tests.browser.conftest import Shot
+from tests.browser.conftest import Shot, signed_in
 from tests.conftest import PASSWORD
 from xinfang.accounts.models import User
 from xinfang.accounts.services import citizen_create
 from xinfang.letters import services as s
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.models import Letter
 from xinfang.orgs.models import Mailbox
+from xinfang.vocabulary import Channel, LetterType
 
 
 @pytest.fixture(autouse=True)
@@ -50,15 +49,6 @@ def submit(citizen: User, text: str = "我于上月到天河区某派出所办�
         text=text,
         division_code="440106",
     )
-
-
-def signed_in(page: Page, live_server: LiveServer, user: User) -> Page:
-    """Give the browser the session of ``user`` (signing in through the form is tested elsewhere)."""
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies["sessionid"]
-    page.context.add_cookies([{"name": "sessionid", "value": cookie.value, "url": live_server.url}])
-    return page
 
 
 def no_sideways_scroll(page: Page) -> None:

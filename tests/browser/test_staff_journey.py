@@ -20,11 +20,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.conftest import Shot, SignedIn
 from tests.conftest import PASSWORD
-from tests.console.test_desk_support import (
-    CITIZEN_PHONE,
-    phone_mailbox,  # noqa: F401 (fixture)
-)
-from tests.console.test_work_support import assigned_letter, at
+from tests.factories import CITIZEN_PHONE, assigned_letter, at
 from xinfang.accounts.models import User
 from xinfang.letters.models import Letter, LetterState, SupervisionOrder
 from xinfang.letters.sweeps import sweep_deadlines

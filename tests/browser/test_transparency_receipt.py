@@ -17,8 +17,7 @@ from django.core.cache import cache
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
-from tests.browser.conftest import Shot
-from tests.browser.test_portal_pages import signed_in
+from tests.browser.conftest import Shot, signed_in
 from xinfang.accounts.models import User
 from xinfang.audit.sealing import log_seal
 from xinfang.letters.models import Letter

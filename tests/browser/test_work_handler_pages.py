@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.conftest import Shot, SignedIn
-from tests.console.test_work_support import assigned_letter, at, handled_letter
+from tests.factories import assigned_letter, at, handled_letter
 from xinfang.accounts.models import User
 from xinfang.letters import services as s
 from xinfang.letters.models import Letter, LetterState, Message

@@ -9,7 +9,9 @@ from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from tests.factories import receive
 from xinfang.accounts.models import User
+from xinfang.orgs.models import Mailbox
 
 
 def sign_in(client: Client, user: User) -> Client:
@@ -28,3 +30,10 @@ def sign_in(client: Client, user: User) -> Client:
 def console_client() -> Callable[[User], Client]:
     """``console_client(user)`` returns a new client signed in as ``user`` with a verified second factor."""
     return lambda user: sign_in(Client(), user)
+
+
+@pytest.fixture
+def known_caller(citizen: User, gd_mailbox: Mailbox) -> User:
+    """A citizen the Guangdong seats know: they wrote to the Guangdong mailbox before."""
+    receive(citizen, gd_mailbox, subject="此前的来信")
+    return citizen

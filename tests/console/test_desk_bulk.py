@@ -6,15 +6,15 @@ from typing import Any
 
 import pytest
 
-from tests.console.test_desk_support import ConsoleClient, receive
+from tests.factories import ConsoleClient, receive
 from xinfang.accounts.models import User
 from xinfang.console import services
 from xinfang.letters import services as letters_services
-from xinfang.letters.choices import LetterType
 from xinfang.letters.lifecycle import LifecycleError
 from xinfang.letters.models import AssignmentMode, Letter, LetterState, RefusalReason
 from xinfang.letters.services import letter_refuse
 from xinfang.orgs.models import Mailbox, Unit
+from xinfang.vocabulary import LetterType
 
 
 def ticked(*letters: Letter) -> list[str]:

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.console.test_desk_support import ConsoleClient, receive
+from tests.factories import ConsoleClient, receive
 from xinfang.accounts.models import User
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.lifecycle import LifecycleError
 from xinfang.letters.models import Letter
 from xinfang.letters.services import letter_clear_emergency_flag, letter_submit
 from xinfang.orgs.models import Mailbox
+from xinfang.vocabulary import Channel, LetterType
 
 
 @pytest.fixture

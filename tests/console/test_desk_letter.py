@@ -8,17 +8,17 @@ import pytest
 from django.test import Client
 
 from tests.conftest import make_staff
-from tests.console.test_desk_support import CITIZEN_NAME, CITIZEN_PHONE, ConsoleClient, receive
+from tests.factories import CITIZEN_NAME, CITIZEN_PHONE, ConsoleClient, receive
 from tests.letters.conftest import decide_accused
 from xinfang.accounts.models import Role, User
 from xinfang.letters import services as s
-from xinfang.letters.choices import LetterType
 from xinfang.letters.models import AssignmentMode, Letter, LetterState, RefusalReason
 from xinfang.letters.services import letter_accept, letter_refuse
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.services import department_for
 from xinfang.routing.engine import propose_for_letter
+from xinfang.vocabulary import LetterType
 
 
 @pytest.fixture
@@ -368,3 +368,24 @@ def test_a_matter_concluded_after_re_examination_is_not_accepted_again_and_the_p
 
     assert 'name="action" value="accept"' not in page
     assert "同一事项已于复核后终结" in page and first.tracking_number in page
+
+
+def test_looking_at_the_desk_creates_no_unit_and_the_transfer_creates_the_department(
+    console_client: ConsoleClient, acceptor: User, citizen: User, gd_mailbox: Mailbox
+) -> None:
+    """Routing proposes a county department that does not exist yet without writing it; the
+    transfer, a write the acceptor asked for, creates it."""
+    baiyun = Unit.objects.get(code="440111")
+    assert not baiyun.departments.filter(police_type=PoliceType.NARCOTICS).exists()
+    letter = receive(citizen, gd_mailbox, division_code="440111", police_type=PoliceType.NARCOTICS)
+    client = console_client(acceptor)
+    units = Unit.objects.count()
+    page = client.get(url(letter)).content.decode()
+    client.get("/console/desk/")
+    assert Unit.objects.count() == units
+    assert '<p class="proposed-unit">广州市公安局白云区分局禁毒大队</p>' in page
+
+    act(client, letter, "transfer", mode=AssignmentMode.TRANSFER)
+    moved = fresh(letter)
+    assert moved.state == LetterState.ASSIGNED
+    assert moved.handling_unit == baiyun.departments.get(police_type=PoliceType.NARCOTICS)

@@ -9,13 +9,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from tests.console.test_desk_support import (  # noqa: F401 (phone_mailbox is a fixture)
-    CITIZEN_NAME,
-    CITIZEN_PHONE,
-    ConsoleClient,
-    phone_mailbox,
-    receive,
-)
+from tests.factories import CITIZEN_NAME, CITIZEN_PHONE, ConsoleClient, receive
 from xinfang.accounts.models import User
 from xinfang.console.views_desk import QUEUE_PAGE_SIZE
 from xinfang.letters.models import Letter

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.console.test_desk_support import ConsoleClient, phone_mailbox  # noqa: F401 (fixture)
+from tests.factories import ConsoleClient
 from xinfang.accounts.models import User
 from xinfang.console import services
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.models import Letter, LetterEvent
 from xinfang.orgs.models import Mailbox
 from xinfang.routing.engine import propose_for_letter
+from xinfang.vocabulary import Channel, LetterType
 
 pytestmark = pytest.mark.usefixtures("phone_mailbox")
 TEXT = "我在宝安西乡的出租屋被入室盗窃，丢了金首饰和现金，报案后一直没有消息，要求公安机关立案侦查。"

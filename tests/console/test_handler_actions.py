@@ -12,14 +12,7 @@ from django.test import Client
 from PIL import Image
 from pytest_django.fixtures import Settings
 
-from tests.console.test_work_support import (
-    action_url,
-    assigned_letter,
-    handled_letter,
-    page_url,
-    post_action,
-    text_of,
-)
+from tests.factories import action_url, assigned_letter, handled_letter, page_url, post_action, text_of
 from xinfang.accounts.models import User
 from xinfang.letters import services as s
 from xinfang.letters.models import AssignmentMode, Attachment, Extension, Letter, LetterState, Message

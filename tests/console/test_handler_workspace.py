@@ -11,13 +11,13 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from tests.conftest import make_staff
-from tests.console.test_work_support import assigned_letter, at, text_of
+from tests.factories import assigned_letter, at, text_of
 from xinfang.accounts.models import Role, User
 from xinfang.console import views_work
 from xinfang.letters import services as s
-from xinfang.letters.choices import LetterType
 from xinfang.letters.models import Letter
 from xinfang.orgs.models import Mailbox, Unit
+from xinfang.vocabulary import LetterType
 
 pytestmark = pytest.mark.django_db
 SignIn = Callable[[User], Client]

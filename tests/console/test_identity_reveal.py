@@ -10,18 +10,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
-from tests.console.test_desk_support import CITIZEN_NAME, CITIZEN_PHONE, ConsoleClient, receive
+from tests.factories import CITIZEN_NAME, CITIZEN_PHONE, ConsoleClient, receive
 from tests.letters.conftest import decide_accused
-from xinfang.accounts.models import User
+from xinfang.accounts.models import IdentityReveal, User
+from xinfang.accounts.reveal import identity_reveal
 from xinfang.accounts.selectors import writer_identity
 from xinfang.audit.models import AuditEntry, AuditKind
-from xinfang.console.models import IdentityReveal
-from xinfang.console.services import identity_reveal
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.models import Letter
 from xinfang.letters.services import letter_accept, letter_assign, letter_submit
 from xinfang.letters.signals import identity_revealed
 from xinfang.orgs.models import Mailbox, Unit
+from xinfang.vocabulary import Channel, LetterType
 
 ID_NUMBER = "11010519491231002X"
 

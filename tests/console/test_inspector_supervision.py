@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone, translation
 from pytest_django.fixtures import Settings
 
-from tests.console.test_work_support import assigned_letter, at, page_url, text_of
+from tests.factories import assigned_letter, at, page_url, text_of
 from tests.letters.conftest import decide_accused
 from xinfang.accounts.models import User
 from xinfang.console.forms_work import SupervisionIssueForm

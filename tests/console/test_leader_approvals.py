@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from tests.console.test_work_support import at, handled_letter, page_url, post_action, text_of
+from tests.factories import at, handled_letter, page_url, post_action, text_of
 from xinfang.accounts.models import User
 from xinfang.letters import services as s
 from xinfang.letters.models import Extension, Instruction, Letter, LetterState

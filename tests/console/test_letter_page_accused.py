@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import make_staff
-from tests.console.test_work_support import assigned_letter, at, form_actions, page_url, post_action, text_of
+from tests.factories import assigned_letter, at, form_actions, page_url, post_action, text_of
 from xinfang.accounts.models import Role, User
 from xinfang.letters.models import Letter, LetterState
 from xinfang.orgs.models import Mailbox, Unit

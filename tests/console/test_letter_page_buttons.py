@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import make_staff
-from tests.console.test_work_support import assigned_letter, form_actions, handled_letter, page_url, post_action
+from tests.factories import assigned_letter, form_actions, handled_letter, page_url, post_action
 from xinfang.accounts.models import Role, User
 from xinfang.letters import services as s
 from xinfang.letters.models import AssignmentMode, LetterState

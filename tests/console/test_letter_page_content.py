@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pytest
 from django.test import Client
 
-from tests.console.test_work_support import assigned_letter, handled_letter, page_url, text_of
+from tests.factories import assigned_letter, handled_letter, page_url, text_of
 from tests.letters.conftest import submit
 from xinfang.accounts.models import User
 from xinfang.letters import services as s

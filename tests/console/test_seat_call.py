@@ -3,29 +3,21 @@
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import pytest
 from django.http import HttpResponse
 from django.test import Client
 
 from tests.conftest import make_staff
-from tests.console.test_desk_support import (
-    CITIZEN_NAME,
-    CITIZEN_PHONE,
-    ConsoleClient,
-    phone_mailbox,  # noqa: F401 (fixture)
-    receive,
-    resident_id,
-)
+from tests.factories import CITIZEN_NAME, CITIZEN_PHONE, ConsoleClient, call_form, receive, resident_id
 from xinfang.accounts.models import Role, User
 from xinfang.accounts.selectors import citizen_by_phone
 from xinfang.audit.models import AuditEntry, AuditKind
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.models import Letter
 from xinfang.letters.services import letter_submit
 from xinfang.notifications import sms
 from xinfang.orgs.models import Mailbox, Unit
+from xinfang.vocabulary import Channel, LetterType
 
 pytestmark = pytest.mark.usefixtures("phone_mailbox")
 
@@ -33,31 +25,6 @@ pytestmark = pytest.mark.usefixtures("phone_mailbox")
 @pytest.fixture(autouse=True)
 def _empty_outbox() -> None:
     sms.outbox.clear()
-
-
-@pytest.fixture
-def known_caller(citizen: User, gd_mailbox: Mailbox) -> User:
-    """A citizen the Guangdong seats know: they wrote to the Guangdong mailbox before."""
-    receive(citizen, gd_mailbox, subject="此前的来信")
-    return citizen
-
-
-def call_form(mailbox: Mailbox, **overrides: Any) -> dict[str, Any]:
-    data = {
-        "number": CITIZEN_PHONE,
-        "mailbox": mailbox.pk,
-        "caller": "existing",
-        "identity_checked": "on",
-        "letter_type": LetterType.COMPLAINT,
-        "police_type": "治安",
-        "place": "440106 天河区",
-        "address": "体育西路 1 号",
-        "subject": "夜间噪音无人处理",
-        "text": "楼下酒吧每晚噪音到凌晨，多次报警无人处理。",
-        "send_sms": "on",
-    }
-    data.update(overrides)
-    return data
 
 
 def look_up(client: Client, number: str) -> HttpResponse:

@@ -14,8 +14,7 @@ from django.test import Client
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from tests.conftest import make_staff
-from tests.console.test_desk_support import ConsoleClient, phone_mailbox  # noqa: F401 (fixture)
-from tests.console.test_seat_call import call_form, known_caller  # noqa: F401 (fixture)
+from tests.factories import ConsoleClient, call_form
 from xinfang.accounts.models import Role, User
 from xinfang.audit.sealing import log_seal
 from xinfang.letters.models import Letter
@@ -49,7 +48,7 @@ def verify_receipt(path: Path, text: str | None = None) -> str:
 def test_the_seat_downloads_a_receipt_the_caller_can_verify_after_the_seal(
     console_client: ConsoleClient,
     seat_agent: User,
-    known_caller: User,  # noqa: F811
+    known_caller: User,
     gd_mailbox: Mailbox,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
     tmp_path: Path,
@@ -85,7 +84,7 @@ def test_only_the_seat_who_registered_it_and_staff_who_may_see_the_letter_get_th
     acceptor: User,
     outsider: User,
     citizen: User,
-    known_caller: User,  # noqa: F811
+    known_caller: User,
     gd_mailbox: Mailbox,
     shenzhen: Unit,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
@@ -106,7 +105,7 @@ def test_a_call_accusing_the_seats_own_bureau_still_gives_the_caller_a_receipt(
     console_client: ConsoleClient,
     seat_agent: User,
     guangdong: Unit,
-    known_caller: User,  # noqa: F811
+    known_caller: User,
     gd_mailbox: Mailbox,
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:

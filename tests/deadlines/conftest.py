@@ -9,8 +9,8 @@ from xinfang.deadlines.calendar import forget_cached_years
 from xinfang.deadlines.models import HolidayYear, TimeLimitPolicy
 from xinfang.deadlines.policies import DayKind, Step
 from xinfang.deadlines.services import holidays_load_from_chinese_calendar
-from xinfang.letters.choices import LetterType
 from xinfang.orgs.models import Mailbox
+from xinfang.vocabulary import LetterType
 
 # A made-up arrangement for 2027 (the State Council publishes the real one late in 2026):
 # New Year's Day on Friday 1 January, Spring Festival from Saturday 6 to Sunday 14 February,

@@ -15,8 +15,8 @@ import pytest
 
 from xinfang.deadlines.policies import Due, Step, due_date
 from xinfang.deadlines.services import holidays_load_file
-from xinfang.letters.choices import LetterType
 from xinfang.orgs.models import Mailbox
+from xinfang.vocabulary import LetterType
 
 D = dt.date
 GD = "gd"

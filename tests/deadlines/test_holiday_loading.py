@@ -23,7 +23,7 @@ def recomputed(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         years.append(year)
         return 3
 
-    monkeypatch.setattr("xinfang.letters.services.letters_recompute_provisional_due_dates", recompute)
+    monkeypatch.setattr("xinfang.letters.receivers.letters_recompute_provisional_due_dates", recompute)
     return years
 
 

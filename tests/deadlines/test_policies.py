@@ -8,8 +8,8 @@ from django.utils import translation
 
 from xinfang.deadlines.models import TimeLimitPolicy
 from xinfang.deadlines.policies import LEGAL_DEFAULTS, DayKind, Due, Limit, Step, due_date, limit_for
-from xinfang.letters.choices import LetterType
 from xinfang.orgs.models import Mailbox
+from xinfang.vocabulary import LetterType
 
 
 def override(

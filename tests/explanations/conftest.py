@@ -16,7 +16,7 @@ from django.test import Client
 
 from tests.conftest import make_staff
 from tests.console.conftest import sign_in
-from tests.console.test_work_support import handled_letter
+from tests.factories import handled_letter
 from xinfang.accounts.models import Role, User
 from xinfang.analysis.identifying import redact
 from xinfang.explanations import services

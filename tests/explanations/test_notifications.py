@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import make_staff
-from tests.console.test_work_support import page_url, text_of
 from tests.explanations.conftest import ID_NUMBER, LETTER_TEXT, NAME, PHONE, QUESTIONS, Complaint, ask
+from tests.factories import page_url, text_of
 from tests.notifications.conftest import drain
 from xinfang.accounts.models import Role, User
 from xinfang.explanations import services

@@ -10,9 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.conftest import make_staff
-from tests.console.test_work_support import page_url, text_of
 from tests.explanations.conftest import ID_NUMBER, NAME, PHONE, QUESTIONS, RECEIVED, Complaint, ask
-from tests.letters.test_attachments import jpeg_with_gps
+from tests.factories import jpeg_with_gps, page_url, text_of
 from xinfang.accounts.models import Role, User
 from xinfang.explanations import services
 from xinfang.explanations.models import ExplanationRequest

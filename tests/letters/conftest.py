@@ -4,10 +4,10 @@ import pytest
 
 from tests.conftest import make_staff
 from xinfang.accounts.models import Role, User
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.models import Letter
 from xinfang.letters.services import Submission, accused_undecided, letter_set_accused, letter_submit
 from xinfang.orgs.models import Mailbox, Unit
+from xinfang.vocabulary import Channel, LetterType
 
 
 def submit(citizen: User, mailbox: Mailbox, *, letter_type: str = LetterType.COMPLAINT, **extra: object) -> Submission:

@@ -14,11 +14,11 @@ from xinfang.audit.models import AuditEntry
 from xinfang.letters import services as s
 from xinfang.letters.access import letter_for, may_reveal_identity
 from xinfang.letters.accusation import names_an_officer, propose_accused, units_named_in
-from xinfang.letters.choices import LetterType
 from xinfang.letters.lifecycle import LifecycleError
 from xinfang.letters.models import Letter, LetterState
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.routing.engine import propose_for_letter
+from xinfang.vocabulary import LetterType
 
 pytestmark = pytest.mark.django_db
 S = LetterState

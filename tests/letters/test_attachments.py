@@ -1,7 +1,7 @@
 """Uploads on letters: what is accepted, what is stored, and who may download it.
 
 Every file is generated here. This module is also the URLconf of its download tests, so they do
-not depend on where the project mounts ``xinfang.letters.urls_files``.
+not depend on where the project mounts ``xinfang.pages.urls_files``.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from PIL import ExifTags, Image, PngImagePlugin
 from pytest_django.fixtures import Settings
 
 from tests.console.conftest import sign_in
+from tests.factories import GPS, jpeg_with_gps
 from tests.letters.pdfs import PAGE_TEXT, decompressed, plain_pdf
 from xinfang.accounts.models import User
 from xinfang.accounts.services import citizen_create
@@ -28,22 +29,10 @@ from xinfang.letters.attachments import AttachmentRejected, attachment_add, atta
 from xinfang.letters.models import Attachment, Letter, LetterState, Message
 from xinfang.letters.services import message_post
 
-urlpatterns = [path("files/", include("xinfang.letters.urls_files"))]
-
-GPS = {1: "N", 2: (23.0, 7.0, 30.0), 3: "E", 4: (113.0, 19.0, 10.0)}
+urlpatterns = [path("files/", include("xinfang.pages.urls_files"))]
 
 
 # ---------------------------------------------------------------- generated files
-
-
-def jpeg_with_gps(*, orientation: int = 1) -> bytes:
-    exif = Image.Exif()
-    exif[ExifTags.Base.Make] = "TestCam"
-    exif[ExifTags.Base.Orientation] = orientation
-    exif.get_ifd(ExifTags.IFD.GPSInfo).update(GPS)
-    out = io.BytesIO()
-    Image.new("RGB", (64, 48), (200, 30, 30)).save(out, format="JPEG", exif=exif, comment=b"shot by Zhang San")
-    return out.getvalue()
 
 
 def png_with_text() -> bytes:

@@ -26,7 +26,7 @@ from xinfang.letters.attachments import AttachmentRejected, attachment_add
 from xinfang.letters.models import Attachment, Letter
 from xinfang.orgs.models import Mailbox
 
-urlpatterns = [path("files/", include("xinfang.letters.urls_files"))]  # for the download test
+urlpatterns = [path("files/", include("xinfang.pages.urls_files"))]  # for the download test
 
 PORTAL_FORM = {
     "letter_type": "complaint",

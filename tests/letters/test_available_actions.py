@@ -24,12 +24,12 @@ from tests.letters.conftest import decide_accused, submit
 from xinfang.accounts.models import User
 from xinfang.letters import services as s
 from xinfang.letters.access import OFFERED_STEPS, Other, available_actions
-from xinfang.letters.choices import LetterType
 from xinfang.letters.lifecycle import TRANSITIONS, Action, LifecycleError, Performer
 from xinfang.letters.models import AssignmentMode, Instruction, Letter, Message, Rating, RefusalReason
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.routing.engine import propose_for_letter
+from xinfang.vocabulary import LetterType
 
 pytestmark = pytest.mark.django_db
 

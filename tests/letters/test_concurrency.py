@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
 import pytest
-from django.db import connection, connections
-from pytest_django import DjangoDbBlocker
+from django.db import connections
 
 from tests.conftest import make_staff
 from tests.letters.conftest import decide_accused, submit
@@ -31,32 +30,10 @@ from xinfang.letters.lifecycle import LifecycleError
 from xinfang.letters.models import Extension, Letter, LetterEvent, LetterState, RefusalReason, SupervisionOrder
 from xinfang.letters.sweeps import sweep_deadlines
 from xinfang.orgs.models import Mailbox, Unit
-from xinfang.orgs.services import ensure_default_mailboxes, load_units
 
 pytestmark = pytest.mark.postgres_only
 S = LetterState
 ROUNDS = 20
-
-
-@pytest.fixture
-def needs_postgres() -> None:
-    """Skip before any database fixture runs, so SQLite's test database is not flushed for nothing."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers")
-
-
-@pytest.fixture
-def restores_what_the_flush_removes(django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    """Set up before ``transactional_db`` and so torn down after its flush: put the tree and holidays back.
-
-    Later tests in this process expect the unit tree and the official calendar of the session.
-    """
-    yield
-    with django_db_blocker.unblock():
-        load_units()
-        ensure_default_mailboxes()
-        holidays_load_from_chinese_calendar(actor=None)
-        forget_cached_years()
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,10 @@ import time_machine
 from tests.letters.conftest import decide_accused, submit
 from xinfang.accounts.models import User
 from xinfang.letters import services as s
-from xinfang.letters.choices import LetterType
 from xinfang.letters.lifecycle import Conflict, LifecycleError
 from xinfang.letters.models import Extension, Letter, LetterState, Rating, RefusalReason
 from xinfang.orgs.models import Mailbox, Unit
+from xinfang.vocabulary import LetterType
 
 S = LetterState
 pytestmark = pytest.mark.django_db

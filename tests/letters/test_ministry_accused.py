@@ -10,7 +10,6 @@ from tests.conftest import make_staff
 from tests.letters.conftest import decide_accused
 from xinfang.accounts.models import Role, User
 from xinfang.letters import access
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.models import Letter, LetterState
 from xinfang.letters.services import (
     letter_accept,
@@ -23,6 +22,7 @@ from xinfang.letters.services import (
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.services import department_for
 from xinfang.routing.engine import propose_for_letter
+from xinfang.vocabulary import Channel, LetterType
 
 
 @pytest.fixture

@@ -11,10 +11,9 @@ from hypothesis import strategies as st
 
 from tests.conftest import make_staff
 from tests.routing.conftest import unit
-from tests.routing.test_recusal_property import accused_units, mailbox_slugs
+from tests.strategies import accused_units, mailbox_slugs
 from xinfang.accounts.models import Role, User
 from xinfang.letters import access
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.lifecycle import TRANSITIONS, Action
 from xinfang.letters.models import Letter, LetterState
 from xinfang.letters.services import letter_submit
@@ -22,6 +21,7 @@ from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.recusal import recusal_exception, recusal_floor
 from xinfang.orgs.selectors import units_under
 from xinfang.routing.engine import propose_for_letter
+from xinfang.vocabulary import Channel, LetterType
 
 ROLES = (Role.ACCEPTOR, Role.HANDLER, Role.LEADER)
 

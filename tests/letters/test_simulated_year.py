@@ -40,13 +40,13 @@ from tests.letters.conftest import decide_accused
 from xinfang.accounts.models import Role, User
 from xinfang.deadlines.calendar import is_working_day
 from xinfang.letters import services as s
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.lifecycle import LifecycleError
 from xinfang.letters.models import AssignmentMode, Letter, LetterState, Rating, RefusalReason, SupervisionOrder
 from xinfang.letters.sweeps import sweep_deadlines
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.services import department_for
+from xinfang.vocabulary import Channel, LetterType
 
 S = LetterState
 TZ = dt.timezone(dt.timedelta(hours=8))

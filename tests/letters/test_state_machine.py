@@ -46,13 +46,13 @@ from tests.letters.conftest import submit
 from xinfang.accounts.models import Role, User
 from xinfang.letters import services as s
 from xinfang.letters.access import owing_unit_id
-from xinfang.letters.choices import LetterType
 from xinfang.letters.due_dates import CURRENT_DUE_FIELD
 from xinfang.letters.lifecycle import TRANSITIONS, Action, LifecycleError
 from xinfang.letters.management.commands.lifecycle_doc import DOC_PATH, render
 from xinfang.letters.models import Letter, LetterEvent, LetterState, Rating, RefusalReason
 from xinfang.letters.sweeps import sweep_deadlines
 from xinfang.orgs.models import Mailbox, Unit
+from xinfang.vocabulary import LetterType
 
 S = LetterState
 TZ = dt.timezone(dt.timedelta(hours=8))

@@ -11,10 +11,10 @@ from django.core.management import call_command
 from tests.letters.conftest import decide_accused, submit
 from xinfang.accounts.models import User
 from xinfang.letters import services as s
-from xinfang.letters.choices import LetterType
 from xinfang.letters.models import Letter, LetterEvent, LetterState, Rating, SupervisionOrder
 from xinfang.letters.sweeps import SweepResult, sweep_deadlines
 from xinfang.orgs.models import Mailbox, Unit
+from xinfang.vocabulary import LetterType
 
 S = LetterState
 TZ = dt.timezone(dt.timedelta(hours=8))

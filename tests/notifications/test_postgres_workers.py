@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,7 +24,6 @@ from django.db import connection, connections
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
-from pytest_django import DjangoDbBlocker
 
 from tests.letters.conftest import submit
 from tests.notifications.conftest import Gateway
@@ -33,34 +32,16 @@ from xinfang.deadlines.calendar import forget_cached_years
 from xinfang.deadlines.services import holidays_load_from_chinese_calendar
 from xinfang.letters.models import Letter
 from xinfang.notifications import sms
-from xinfang.notifications.models import Channel, Delivery, Kind, ScheduledJob
+from xinfang.notifications.models import Channel, Delivery, Kind
 from xinfang.notifications.recipients import Plan
-from xinfang.notifications.schedule import schedule_ensure, schedule_tick
 from xinfang.notifications.services import delivery_attempt, notify
 from xinfang.orgs.models import Mailbox
-from xinfang.orgs.services import ensure_default_mailboxes, load_units
+from xinfang.worker.models import ScheduledJob
+from xinfang.worker.schedule import schedule_ensure, schedule_tick
 
 pytestmark = pytest.mark.postgres_only
 ROUNDS = 20
 WAIT_SECONDS = 240
-
-
-@pytest.fixture
-def needs_postgres() -> None:
-    """Skip before any database fixture runs, so SQLite's test database is not flushed for nothing."""
-    if connection.vendor != "postgresql":
-        pytest.skip("needs PostgreSQL: SQLite serialises writers and takes one worker")
-
-
-@pytest.fixture
-def restores_what_the_flush_removes(django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
-    """Torn down after ``transactional_db``'s flush: put the unit tree and holidays back for later tests."""
-    yield
-    with django_db_blocker.unblock():
-        load_units()
-        ensure_default_mailboxes()
-        holidays_load_from_chinese_calendar(actor=None)
-        forget_cached_years()
 
 
 @pytest.fixture

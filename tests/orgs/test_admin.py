@@ -11,9 +11,9 @@ from django.urls import reverse
 
 from tests.console.conftest import sign_in
 from xinfang.accounts.models import User
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.orgs.choices import UnitKind, UnitLevel
 from xinfang.orgs.models import Mailbox, Unit, UnitChange
+from xinfang.vocabulary import Channel, LetterType
 
 pytestmark = pytest.mark.django_db
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from xinfang.letters.choices import Channel
 from xinfang.orgs.choices import PoliceType, UnitKind, UnitLevel
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.services import ensure_default_mailboxes
+from xinfang.vocabulary import Channel
 
 pytestmark = pytest.mark.django_db
 

@@ -10,12 +10,12 @@ import pytest
 
 from tests.letters.conftest import decide_accused
 from xinfang.accounts.models import User
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.models import Letter
 from xinfang.letters.services import letter_accept, letter_assign, letter_submit
 from xinfang.orgs.choices import PoliceType, UnitKind, UnitLevel
 from xinfang.orgs.models import Mailbox, Unit, UnitChange
 from xinfang.orgs.services import UnitChangeError, department_for, unit_create, unit_merge, unit_rename, unit_retire
+from xinfang.vocabulary import Channel, LetterType
 
 pytestmark = pytest.mark.django_db
 

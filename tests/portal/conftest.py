@@ -15,10 +15,10 @@ from tests.letters.conftest import decide_accused
 from xinfang.accounts.models import Role, User
 from xinfang.accounts.services import citizen_create
 from xinfang.letters import services as s
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.models import Letter
 from xinfang.notifications import sms
 from xinfang.orgs.models import Mailbox, Unit
+from xinfang.vocabulary import Channel, LetterType
 
 
 @pytest.fixture(autouse=True)

@@ -15,9 +15,9 @@ from xinfang.accounts.models import User
 from xinfang.deadlines.law import DayKind
 from xinfang.deadlines.models import TimeLimitPolicy
 from xinfang.deadlines.policies import Step
-from xinfang.letters.choices import LetterType
 from xinfang.orgs.models import Mailbox, Unit
-from xinfang.portal.models import Publication
+from xinfang.publication.models import Publication
+from xinfang.vocabulary import LetterType
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,7 @@ def test_the_admin_records_who_published(client: Client, citizen: User, gd_mailb
     letter = submit(citizen, gd_mailbox).letter
     sign_in(client, admin)
     response = client.post(
-        "/admin/portal/publication/add/",
+        "/admin/publication/publication/add/",
         {
             "letter": letter.pk,
             "title": "公开标题",
@@ -120,9 +120,9 @@ def test_the_publication_admin_offers_only_letters_the_administrators_unit_may_s
     elsewhere = User.objects.create_superuser(username="sz-admin", password="x", unit=Unit.objects.get(code="440300"))
     letter = submit(citizen, gd_mailbox).letter
     sign_in(client, elsewhere)
-    add = client.get(f"/admin/portal/publication/add/?letter={letter.pk}").content.decode()
+    add = client.get(f"/admin/publication/publication/add/?letter={letter.pk}").content.decode()
     assert letter.tracking_number not in add
-    response = client.post("/admin/portal/publication/add/", {"letter": letter.pk, "title": "标题",
+    response = client.post("/admin/publication/publication/add/", {"letter": letter.pk, "title": "标题",
                            "published_text": "正文", "published_reply": "答复"})  # fmt: skip
     assert response.status_code == 200 and not Publication.objects.exists()
     assert letter.tracking_number not in response.content.decode()

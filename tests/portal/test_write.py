@@ -13,11 +13,11 @@ from PIL import Image
 from tests.conftest import make_staff, unit
 from tests.console.conftest import sign_in
 from xinfang.accounts.models import Role, User
-from xinfang.letters.choices import Channel
 from xinfang.letters.models import Letter, LetterState
 from xinfang.letters.services import query_code_matches
 from xinfang.orgs.models import Mailbox
 from xinfang.routing.engine import propose_for_letter
+from xinfang.vocabulary import Channel
 
 pytestmark = pytest.mark.django_db
 FORM = {

@@ -6,10 +6,10 @@ from collections.abc import Callable
 
 import pytest
 
-from xinfang.letters.choices import LetterType
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.services import department_for
 from xinfang.routing.engine import Proposal, RoutingRequest, propose
+from xinfang.vocabulary import LetterType
 
 Route = Callable[..., Proposal]
 

@@ -9,11 +9,11 @@ from django.utils import translation
 
 from tests.routing.conftest import Route, unit
 from xinfang.accounts.models import User
-from xinfang.letters.choices import LetterType
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.services import unit_merge
 from xinfang.routing.engine import RoutingRequest
+from xinfang.vocabulary import LetterType
 
 COMPLAINT, REPORT, INQUIRY, REQUEST = LetterType.COMPLAINT, LetterType.REPORT, LetterType.INQUIRY, LetterType.REQUEST
 TRAFFIC, CRIMINAL, EXIT_ENTRY = PoliceType.TRAFFIC, PoliceType.CRIMINAL, PoliceType.EXIT_ENTRY

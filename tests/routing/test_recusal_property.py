@@ -3,46 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import cache
 
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.routing.conftest import route_letter, unit
-from xinfang.letters.choices import LetterType
-from xinfang.orgs.choices import OVERSIGHT_POLICE_TYPES, PoliceType, UnitKind
-from xinfang.orgs.models import Mailbox, Unit
+from tests.strategies import accused_units, bureau_codes, mailbox_slugs, places
+from xinfang.orgs.choices import OVERSIGHT_POLICE_TYPES, PoliceType
+from xinfang.orgs.models import Unit
 from xinfang.orgs.selectors import units_under
 from xinfang.routing.models import RoutingRule
+from xinfang.vocabulary import LetterType
 
 MINISTRY_DEPTH = 1
-
-
-@cache
-def bureau_codes() -> list[str]:
-    return list(Unit.objects.filter(kind=UnitKind.BUREAU).order_by("path").values_list("code", flat=True))
-
-
-@cache
-def division_codes() -> list[str]:
-    return [code for code in bureau_codes() if code.isdigit()]
-
-
-@cache
-def mailbox_slugs() -> list[str]:
-    return list(Mailbox.objects.order_by("slug").values_list("slug", flat=True))
-
-
-def places() -> st.SearchStrategy[str]:
-    known = st.sampled_from(division_codes())
-    return st.one_of(st.just(""), known, known.map(lambda code: f"{code}101"), st.just("659099"))
-
-
-def accused_units() -> st.SearchStrategy[str]:
-    """A bureau code, or one of its departments (``440106-traffic``)."""
-    department = st.sampled_from(["", *PoliceType.values])
-    return st.tuples(st.sampled_from(bureau_codes()), department).map(lambda t: f"{t[0]}-{t[1]}" if t[1] else t[0])
 
 
 @st.composite

@@ -11,11 +11,11 @@ from django.test import Client
 from tests.console.conftest import sign_in
 from tests.routing.conftest import Route, unit
 from xinfang.accounts.models import User
-from xinfang.letters.choices import LetterType
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox
 from xinfang.orgs.services import unit_retire
 from xinfang.routing.models import RoutingRule
+from xinfang.vocabulary import LetterType
 
 EXIT_ENTRY_RULE = "广东出入境咨询由省厅出入境总队答复"
 

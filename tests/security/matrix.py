@@ -50,13 +50,13 @@ from xinfang.explanations.services import explanation_request_create
 from xinfang.letters import services as s
 from xinfang.letters.accusation import propose_accused
 from xinfang.letters.attachments import attachment_add
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.models import Attachment, Letter, LetterState, Message
 from xinfang.notifications.models import Notification
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.services import department_for
 from xinfang.routing.engine import propose_for_letter
+from xinfang.vocabulary import Channel, LetterType
 
 # ---------------------------------------------------------------- canaries
 

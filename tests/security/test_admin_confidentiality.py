@@ -31,10 +31,10 @@ from django.urls import NoReverseMatch, reverse
 from django_tasks_db.models import DBTaskResult
 
 from tests.security.matrix import NAME, PHONE, SUBJECT, TEXT, World, canaries_in, page_text
-from xinfang.console.models import IdentityReveal
-from xinfang.console.services import identity_reveal
+from xinfang.accounts.models import IdentityReveal
+from xinfang.accounts.reveal import identity_reveal
 from xinfang.letters.models import Letter
-from xinfang.portal.models import Publication
+from xinfang.publication.models import Publication
 
 pytestmark = pytest.mark.django_db
 
@@ -46,7 +46,7 @@ SMALL_TABLE = 200
 ROWS_PER_END = 5
 # What the control must find, by admin: the letter's own pages and everything that names it.
 CONTROL_SEES = {"letters.letter", "notifications.notification", "notifications.delivery", "audit.auditentry",
-                "portal.publication"}  # fmt: skip
+                "publication.publication"}  # fmt: skip
 CONTROL_WALKS = {*CONTROL_SEES, "letters.supervisionorder", "django_tasks_database.dbtaskresult"}
 
 
@@ -127,9 +127,9 @@ def admin_pages(world: World, only: set[str] | None = None) -> Iterator[tuple[st
                     yield label, url, ""
     for term in terms:
         query = urllib.parse.urlencode(
-            {"app_label": "portal", "model_name": "publication", "field_name": "letter", "term": term}
+            {"app_label": "publication", "model_name": "publication", "field_name": "letter", "term": term}
         )
-        yield "portal.publication", f"{reverse('admin:autocomplete')}?{query}", term
+        yield "publication.publication", f"{reverse('admin:autocomplete')}?{query}", term
 
 
 def sightings(client: Client, world: World, only: set[str] | None = None) -> dict[str, set[str]]:
@@ -167,6 +167,6 @@ def test_a_superuser_of_the_receiving_bureau_sees_them(planted: World) -> None:
     letter = planted.letters["handling"]
     assert {"subject", "tracking_number:handling"} <= found[f"letters.letter {_url(Letter, 'change', letter.pk)}"]
     publication = Publication.objects.get(letter=letter)
-    assert "subject" in found[f"portal.publication {_url(Publication, 'history', publication.pk)}"]
+    assert "subject" in found[f"publication.publication {_url(Publication, 'history', publication.pk)}"]
     reasons = [seen for page, seen in found.items() if page.startswith("audit.auditentry") and "name" in seen]
     assert reasons, "the reveal's reason (it names the writer) is in an audit row the control may read"

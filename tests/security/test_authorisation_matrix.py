@@ -671,7 +671,7 @@ LETTER_ADMIN_EXCLUDED = {
     "admin:letters_supervisionorder_*": "superusers only, scoped like the letter admin; admin confidentiality walk",
     "admin:notifications_notification_*": "superusers only, the letters' own scope; admin confidentiality walk",
     "admin:notifications_delivery_*": "superusers only, the letters' own scope; admin confidentiality walk",
-    "admin:portal_publication_*": "superusers only, the letters' own scope; admin confidentiality walk",
+    "admin:publication_publication_*": "superusers only, the letters' own scope; admin confidentiality walk",
 }
 
 

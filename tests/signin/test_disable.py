@@ -7,9 +7,9 @@ from django.test import Client
 
 from tests.signin.conftest import HOME, LOGIN, Enrolled, sign_in
 from xinfang.accounts.models import User
+from xinfang.accounts.signals import staff_disabled
 from xinfang.signin.models import StaffSession
 from xinfang.signin.services import staff_disable
-from xinfang.signin.signals import staff_disabled
 
 
 def test_disabling_an_account_ends_every_one_of_its_sessions(staff: Enrolled, leader: User) -> None:

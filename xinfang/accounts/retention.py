@@ -11,7 +11,7 @@
 The letters, their timelines and messages and the statistics stay, as do the accounts' ids, so
 a letter still says it came from the same (now nameless) writer. Each erasure is one
 transaction with its ``identity_erasure`` audit row and sets ``erased_at``, so it happens once.
-The worker runs :func:`identities_erase` daily (``notifications.retention``); operators run
+The worker runs :func:`identities_erase` daily (``worker.retention``); operators run
 ``manage.py erase_identities``.
 """
 

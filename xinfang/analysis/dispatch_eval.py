@@ -18,8 +18,8 @@ from django.conf import settings
 from xinfang.analysis.suggest import find_officer, letter_types, police_types, suggest_place
 from xinfang.letters.accusation import units_named_in
 from xinfang.orgs.selectors import bureau_of
-from xinfang.routing.engine import ACCUSATION_TYPES
 from xinfang.routing.selectors import place_of
+from xinfang.vocabulary import ACCUSATION_TYPES
 
 CORPUS = Path(settings.BASE_DIR) / "tests" / "analysis" / "data" / "dispatch.jsonl"
 Row = dict[str, Any]

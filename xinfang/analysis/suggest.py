@@ -22,11 +22,10 @@ from dataclasses import dataclass
 
 from xinfang.analysis.places import guess_place
 from xinfang.letters.accusation import place_bureau, units_named_in
-from xinfang.letters.choices import LetterType
 from xinfang.letters.models import Letter
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.selectors import bureau_of
-from xinfang.routing.engine import ACCUSATION_TYPES
+from xinfang.vocabulary import ACCUSATION_TYPES, LetterType
 
 T = PoliceType
 # (cue, weight) per police type. Strong, specific words weigh 3; words that also occur elsewhere 1–2.

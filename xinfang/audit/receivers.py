@@ -18,12 +18,12 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import HttpRequest
 
 from xinfang.accounts.models import RoleGrant, User
+from xinfang.accounts.signals import second_factor_changed, staff_disabled
 from xinfang.audit.middleware import request_actor
 from xinfang.audit.models import AuditKind
 from xinfang.audit.services import audit_record, receipt_record
 from xinfang.letters.models import Letter, LetterEvent
 from xinfang.letters.signals import identity_revealed, letter_event_recorded
-from xinfang.signin.signals import second_factor_changed, staff_disabled
 
 # Account fields whose change widens or narrows what someone may do or see.
 PRIVILEGE_FIELDS = ("is_active", "is_staff", "is_superuser", "kind", "unit_id")

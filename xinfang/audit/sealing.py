@@ -1,7 +1,7 @@
 """Sealing: give new entries their places in the Merkle tree and sign the new tree head.
 
 Run by the worker every ``XINFANG_LOG_SEAL_SECONDS`` and soon after every identity reveal
-(``xinfang.notifications.schedule``), never in a request.
+(``xinfang.worker.schedule``), never in a request.
 """
 
 from __future__ import annotations

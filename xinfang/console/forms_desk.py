@@ -18,17 +18,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.accounts.id_numbers import validate_mobile, validate_resident_id
-from xinfang.accounts.models import User
+from xinfang.accounts.models import IdentityReveal, User
 from xinfang.analysis.emergency import emergency_words
-from xinfang.console.models import IdentityReveal
 from xinfang.console.selectors_desk import normalise_phone
 from xinfang.console.services import BulkAction
-from xinfang.letters.choices import LetterType
 from xinfang.letters.models import AssignmentMode, RefusalReason
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox, Unit
-from xinfang.routing.engine import ACCUSATION_TYPES
 from xinfang.routing.selectors import place_of
+from xinfang.vocabulary import ACCUSATION_TYPES, LetterType
 
 TEXT_MAX = 10000
 

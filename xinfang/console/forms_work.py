@@ -16,8 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from xinfang.console.forms_desk import AccusedForm, unit_option
 from xinfang.console.selectors_work import WORK_STATES, Light
-from xinfang.letters.choices import LetterType
 from xinfang.letters.services import MESSAGE_MAX_LENGTH
+from xinfang.vocabulary import LetterType
 
 TEXT_MAX_LENGTH = 20000
 

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from xinfang.accounts.models import User
 from xinfang.accounts.selectors import anonymous_callers_by_phone, citizen_by_phone
 from xinfang.letters.access import caller_letters_visible_to, letters_visible_to
-from xinfang.letters.choices import Channel
 from xinfang.letters.models import Letter, LetterState, RefusalReason
 from xinfang.orgs.models import Mailbox
+from xinfang.vocabulary import Channel
 
 LIST_RELATED = ("mailbox", "intake_unit", "handling_unit", "citizen__identity", "anonymous_caller")
 # The queue routes every row it shows: what the routing engine reads comes with the letters.

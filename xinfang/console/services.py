@@ -1,4 +1,4 @@
-"""Writes made from the console: registering a call, one-click and bulk front-desk work, revealing an identity.
+"""Writes made from the console: registering a call, one-click and bulk front-desk work.
 
 Each builds on the letters services (which own every change to a letter) and adds only what the
 console itself decides: doing two steps as one, or one step for many letters, each on its own.
@@ -9,65 +9,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xinfang.accounts.models import User
-from xinfang.accounts.selectors import citizen_by_phone, citizen_identity, writer_identity
+from xinfang.accounts.selectors import citizen_by_phone, citizen_identity
 from xinfang.accounts.services import citizen_create
 from xinfang.audit.models import AuditKind
 from xinfang.audit.services import audit_record
-from xinfang.console.models import IdentityReveal
 from xinfang.console.selectors_desk import caller_citizen, caller_letters, refusal_notice, seat_mailboxes
-from xinfang.letters.access import may_reveal_identity
 from xinfang.letters.lifecycle import Conflict, LifecycleError
 from xinfang.letters.models import AssignmentMode, Letter, LetterState, RefusalReason
 from xinfang.letters.services import Submission, letter_accept, letter_assign, letter_refuse, letter_submit
-from xinfang.letters.signals import identity_revealed
 from xinfang.notifications.sms import SmsDeliveryError, send_sms
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.portal import throttling
 from xinfang.routing.engine import propose_for_letter
-from xinfang.text import clean_input, strip_invisible, visible_length
 from xinfang.vault import lookup_hash
-
-# ---------------------------------------------------------------- identity
-
-
-REVEAL_REASON_MIN_VISIBLE = 4
-
-
-def identity_reveal(*, letter: Letter, actor: User, category: str, reason: str) -> IdentityReveal:
-    """Record that ``actor`` opens the full identity of ``letter``'s writer, for ``reason``.
-
-    Refused (PermissionDenied) unless the access policy allows it. The reason is a category from
-    ``IdentityReveal.Category`` and an explanation of at least ``REVEAL_REASON_MIN_VISIBLE``
-    characters a reader can see: invisible and format characters are stripped first, so a reason
-    of zero-width spaces or a bidi override is no reason (ValidationError, keyed by field). An
-    identity erased under the retention period has nothing left to reveal (ValidationError). The
-    ``identity_revealed`` signal goes out inside the transaction, so the audit chain and this
-    row are written together or not at all.
-    """
-    if not may_reveal_identity(actor, letter):
-        raise PermissionDenied
-    if writer_identity(letter).erased:
-        raise ValidationError(_("信访人身份已按保存期限删除，没有可以查看的内容。"), code="erased")
-    if category not in IdentityReveal.Category.values:
-        raise ValidationError({"category": _("请选择查看身份的事由。")}, code="category")
-    reason = strip_invisible(clean_input(reason)).strip()
-    if visible_length(reason) < REVEAL_REASON_MIN_VISIBLE:
-        message = _("请具体说明查看身份的理由（至少 %(min)s 个字）。") % {"min": REVEAL_REASON_MIN_VISIBLE}
-        raise ValidationError({"reason": message}, code="reason")
-    with transaction.atomic():
-        reveal = IdentityReveal.objects.create(
-            letter=letter, actor=actor, category=category, reason=reason, at=timezone.now()
-        )
-        identity_revealed.send(sender=IdentityReveal, letter=letter, actor=actor, category=category, reason=reason)
-    return reveal
-
 
 # ---------------------------------------------------------------- telephone seat
 

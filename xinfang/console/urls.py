@@ -12,5 +12,5 @@ urlpatterns = [
     path("", views.home, name="home"),
     *urls_desk.urlpatterns,
     *urls_work.urlpatterns,
-    path("explanations/", include("xinfang.explanations.urls")),
+    path("explanations/", include("xinfang.console.urls_explanations")),
 ]

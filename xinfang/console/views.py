@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from xinfang.console.security import staff_page
+from xinfang.pages.gates import staff_page
 
 
 @staff_page

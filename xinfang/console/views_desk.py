@@ -22,12 +22,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from xinfang.accounts import reveal
 from xinfang.accounts.models import Role, User
 from xinfang.accounts.selectors import WriterIdentity, citizen_identity, writer_identity
 from xinfang.analysis.emergency import emergency_words
 from xinfang.console import forms_desk as f
 from xinfang.console import services
-from xinfang.console.security import staff_page
 from xinfang.console.selectors_desk import caller_citizen, desk_queue, normalise_phone, refusal_notice, seat_mailboxes
 from xinfang.console.views_suggest import suggestions_context
 from xinfang.letters import services as letters
@@ -42,14 +42,15 @@ from xinfang.letters.access import (
     may_reveal_identity,
 )
 from xinfang.letters.accusation import AccusedProposal, propose_accused
-from xinfang.letters.choices import Channel
 from xinfang.letters.lifecycle import Action, Conflict, LifecycleError
 from xinfang.letters.models import Letter, LetterState, RefusalReason
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox
 from xinfang.orgs.selectors import divisions_matching, units_matching
-from xinfang.portal.views_transparency import receipt_download
+from xinfang.pages.gates import staff_page
+from xinfang.pages.receipts import receipt_download
 from xinfang.routing.engine import Proposal, propose_for_letter
+from xinfang.vocabulary import Channel
 
 QUEUE_PAGE_SIZE = 25
 REGISTERED_SESSION_KEY = "console_call_registered"
@@ -601,7 +602,7 @@ def identity_reveal(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            revealed = services.identity_reveal(
+            revealed = reveal.identity_reveal(
                 letter=letter, actor=user, category=data["category"], reason=data["reason"]
             )
         except ValidationError as exc:

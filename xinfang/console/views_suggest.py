@@ -21,11 +21,11 @@ from django.views.decorators.http import require_POST
 from xinfang.accounts.models import Role, User
 from xinfang.analysis.suggest import PreDispatch, pre_dispatch
 from xinfang.console import services
-from xinfang.console.security import staff_page
 from xinfang.letters import services as letters
 from xinfang.letters.access import letter_for, may_perform
 from xinfang.letters.lifecycle import TRANSITIONS, Action, LifecycleError
 from xinfang.letters.models import Letter
+from xinfang.pages.gates import staff_page
 from xinfang.routing.engine import Proposal, propose_for_letter
 
 

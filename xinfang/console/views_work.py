@@ -32,7 +32,6 @@ from xinfang.accounts.models import Role, User
 from xinfang.accounts.selectors import writer_identity
 from xinfang.console import forms_work as f
 from xinfang.console import selectors_work as sel
-from xinfang.console.security import staff_page
 from xinfang.deadlines.policies import Step, limit_for
 from xinfang.explanations.selectors import explanations_on_letter
 from xinfang.letters import services
@@ -55,6 +54,7 @@ from xinfang.letters.models import (
     SupervisionOrder,
 )
 from xinfang.orgs.models import Unit
+from xinfang.pages.gates import staff_page
 
 PAGE_SIZE = 25
 WORK_ROLES = (Role.HANDLER, Role.LEADER)  # who has the handler workspace

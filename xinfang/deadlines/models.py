@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.deadlines.law import DayKind, Limit, Step, describe, law_problem
-from xinfang.letters.choices import LetterType
 from xinfang.orgs.models import Mailbox
+from xinfang.vocabulary import LetterType
 
 
 class Holiday(models.Model):

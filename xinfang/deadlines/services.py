@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import User
+from xinfang.deadlines import signals
 from xinfang.deadlines.calendar import holidays_changed
 from xinfang.deadlines.models import Holiday, HolidayYear
 
@@ -57,6 +58,7 @@ class LoadedYear:
     rest_days: int
     working_weekends: int
     replaced: bool
+    recomputed: int  # letters whose provisional due dates changed with it
 
 
 def chinese_calendar_years() -> list[int]:
@@ -152,7 +154,16 @@ def _replace_years(rows: dict[int, list[HolidayRow]], *, source: str, actor: Use
             _, created = HolidayYear.objects.update_or_create(
                 year=year, defaults={"source": source, "loaded_at": timezone.now(), "loaded_by": actor}
             )
+            holidays_changed()
             working = sum(r.is_working_day for r in year_rows)
-            loaded.append(LoadedYear(year, len(year_rows) - working, working, replaced=not created))
-        holidays_changed()
+            recomputed = holiday_year_changed(year=year)
+            loaded.append(LoadedYear(year, len(year_rows) - working, working, not created, recomputed))
     return loaded
+
+
+def holiday_year_changed(*, year: int) -> int:
+    """A year's holidays were loaded or edited: what depends on them follows (``signals``).
+
+    Returns how many letters' provisional due dates changed."""
+    counts: list[object] = [count for _receiver, count in signals.holiday_year_changed.send(HolidayYear, year=year)]
+    return sum(count for count in counts if isinstance(count, int))

@@ -26,12 +26,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xinfang.accounts.models import Role, User
-from xinfang.letters.choices import LetterType
 from xinfang.letters.lifecycle import TRANSITIONS, Action, Performer
 from xinfang.letters.models import AssignmentMode, Extension, Letter, LetterState, Message
 from xinfang.orgs.models import Unit
 from xinfang.orgs.recusal import accused_ids_recusing, recused
 from xinfang.orgs.selectors import in_units, unit_ids_under
+from xinfang.vocabulary import LetterType
 
 if TYPE_CHECKING:
     from xinfang.letters.lifecycle import Transition
@@ -286,7 +286,7 @@ def _short_path(letter: Letter, actor: User | None) -> str:
 
 
 def _accusing(letter: Letter, actor: User | None) -> str:
-    from xinfang.routing.engine import ACCUSATION_TYPES
+    from xinfang.vocabulary import ACCUSATION_TYPES
 
     if letter.letter_type not in ACCUSATION_TYPES:
         return _("只有投诉和举报可以认定被反映单位。")
@@ -297,7 +297,7 @@ def _accusing(letter: Letter, actor: User | None) -> str:
 
 def accused_undecided(letter: Letter) -> bool:
     """A complaint or report whose accused unit the front desk has not yet decided."""
-    from xinfang.routing.engine import ACCUSATION_TYPES
+    from xinfang.vocabulary import ACCUSATION_TYPES
 
     return letter.letter_type in ACCUSATION_TYPES and letter.accused_decided_at is None
 

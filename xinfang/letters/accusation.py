@@ -30,9 +30,9 @@ from xinfang.letters.models import Letter
 from xinfang.orgs.choices import PoliceType, UnitKind, UnitLevel
 from xinfang.orgs.models import Unit
 from xinfang.orgs.selectors import bureau_of, department_of, unit_by_id
-from xinfang.routing.engine import ACCUSATION_TYPES
 from xinfang.routing.selectors import place_of
 from xinfang.table_cache import KeyedCache
+from xinfang.vocabulary import ACCUSATION_TYPES
 
 # Division-type endings removed to get the short name people use ("天河区" → "天河").
 DIVISION_ENDINGS = (

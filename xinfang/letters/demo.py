@@ -25,12 +25,12 @@ from xinfang.accounts.selectors import citizen_by_phone
 from xinfang.accounts.services import citizen_create
 from xinfang.letters import services as s
 from xinfang.letters.access import SHORT_PATH_TYPES
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.lifecycle import LifecycleError
 from xinfang.letters.models import Letter, LetterState, Rating, RefusalReason
 from xinfang.letters.sweeps import sweep_deadlines
 from xinfang.orgs.choices import PoliceType, UnitKind, UnitLevel
 from xinfang.orgs.models import Mailbox, Unit
+from xinfang.vocabulary import Channel, LetterType
 
 S = LetterState
 

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.orgs.choices import PoliceType
 from xinfang.vault import LOOKUP_PHONE
 from xinfang.vault.fields import BlindIndexField, EncryptedTextField
+from xinfang.vocabulary import Channel, LetterType
 
 
 class LetterState(models.TextChoices):

@@ -41,7 +41,6 @@ from xinfang.letters.access import (
 from xinfang.letters.access import (
     accused_undecided_message as accused_undecided_message,
 )
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.lifecycle import Action, LifecycleError, apply, ensure_allowed, record_receipt
 from xinfang.letters.models import (
     AnonymousCaller,
@@ -60,8 +59,10 @@ from xinfang.letters.signals import message_posted
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.selectors import bureau_above, bureau_of
+from xinfang.orgs.services import department_for
 from xinfang.routing.engine import intake_unit_for
 from xinfang.text import clean_input
+from xinfang.vocabulary import Channel, LetterType
 
 S = LetterState
 QUERY_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
@@ -397,6 +398,8 @@ def letter_assign(
     ensure_allowed(letter, Action.ASSIGN, actor=actor)
     if mode not in AssignmentMode.values:
         raise LifecycleError(_("请选择转办或交办。"))
+    if unit.pk is None:  # a department routing planned (``department_or_plan``): it is needed now
+        unit = department_for(unit.bureau, unit.police_type)
     holder = letter.handling_unit or letter.intake_unit
     holder_bureau = holder.bureau
     if not unit.is_active:
@@ -826,8 +829,6 @@ def supervision_raise_automatic(*, letter: Letter, at_unit: Unit, text: str) -> 
 
     At most one open automatic order per letter (a database constraint keeps it so under races).
     """
-    from xinfang.orgs.services import department_for
-
     inspection = department_for(at_unit.bureau, PoliceType.INSPECTION)
     due = due_date(Step.SUPERVISION_ANSWER, start=_today(), mailbox=letter.mailbox, letter_type=letter.letter_type).date
     try:

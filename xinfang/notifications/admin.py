@@ -1,5 +1,5 @@
 """Administrators see the notifications and deliveries of the letters their unit may see (failures
-first), edit the wording and the schedule, and follow the worker's tasks."""
+first), edit the wording, and follow the worker's tasks (the schedule's page is ``worker.admin``)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from django_tasks_db.models import DBTaskResult
 from xinfang.accounts.models import User
 from xinfang.letters.admin import LetterScope
 from xinfang.notifications.defaults import DEFAULTS, VARIABLES
-from xinfang.notifications.models import Delivery, Notification, NotificationTemplate, ScheduledJob
+from xinfang.notifications.models import Delivery, Notification, NotificationTemplate
 from xinfang.notifications.rendering import compile_text
 from xinfang.notifications.services import delivery_retry
 
@@ -126,23 +126,6 @@ class NotificationTemplateAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def save_model(self, request: HttpRequest, obj: NotificationTemplate, form: Any, change: bool) -> None:
         obj.updated_by = request.user if isinstance(request.user, User) else None
         super().save_model(request, obj, form, change)
-
-
-@admin.register(ScheduledJob)
-class ScheduledJobAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("name", "enabled", "interval_seconds", "next_run_at", "last_finished_at", "run_count", "failing")
-    list_editable = ("enabled", "interval_seconds")
-    fields = ("name", "enabled", "interval_seconds", "next_run_at", "running_since", "last_started_at",
-              "last_finished_at", "run_count", "last_result", "last_error")  # fmt: skip
-    readonly_fields = ("name", "running_since", "last_started_at", "last_finished_at", "run_count", "last_result",
-                       "last_error")  # fmt: skip
-
-    @admin.display(boolean=True, description=_("上次出错"))
-    def failing(self, obj: ScheduledJob) -> bool:
-        return bool(obj.last_error)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
 
 
 admin.site.unregister(DBTaskResult)

@@ -13,7 +13,7 @@ class NotificationsConfig(AppConfig):
 
         from xinfang.explanations.signals import explanation_answered, explanation_requested
         from xinfang.letters.models import Extension, Instruction, SupervisionOrder
-        from xinfang.letters.signals import identity_revealed, letter_event_recorded, message_posted
+        from xinfang.letters.signals import letter_event_recorded, message_posted
         from xinfang.notifications import receivers as r
 
         uid = "xinfang.notifications"
@@ -24,4 +24,3 @@ class NotificationsConfig(AppConfig):
         post_save.connect(r.on_supervision_saved, sender=SupervisionOrder, dispatch_uid=f"{uid}.supervision")
         explanation_requested.connect(r.on_explanation_requested, dispatch_uid=f"{uid}.explanation")
         explanation_answered.connect(r.on_explanation_answered, dispatch_uid=f"{uid}.explanation_answer")
-        identity_revealed.connect(r.on_identity_revealed, dispatch_uid=f"{uid}.identity_revealed")

@@ -1,4 +1,4 @@
-"""Notifications (the inbox), their outbound deliveries (SMS, e-mail), templates and the worker's schedule.
+"""Notifications (the inbox), their outbound deliveries (SMS, e-mail) and their templates.
 
 A :class:`Notification` is one message to one recipient about one thing that happened; it is
 what the portal and console inboxes list. Each :class:`Delivery` carries it out of the product
@@ -157,30 +157,3 @@ class NotificationTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.language})"
-
-
-class ScheduledJob(models.Model):
-    """A named job the workers run every ``interval_seconds``; the rows come from ``schedule.JOBS``.
-
-    ``next_run_at`` is claimed with a conditional update, so of several workers exactly one
-    enqueues each run; ``running_since`` keeps two runs of one job from overlapping.
-    """
-
-    name = models.CharField(_("名称"), max_length=60, unique=True)
-    enabled = models.BooleanField(_("启用"), default=True)
-    interval_seconds = models.PositiveIntegerField(_("间隔（秒）"))
-    next_run_at = models.DateTimeField(_("下次运行时间"))
-    running_since = models.DateTimeField(_("开始运行时间"), null=True, blank=True)
-    last_started_at = models.DateTimeField(_("上次开始"), null=True, blank=True)
-    last_finished_at = models.DateTimeField(_("上次结束"), null=True, blank=True)
-    last_result = models.TextField(_("上次结果"), blank=True)
-    last_error = models.TextField(_("上次错误"), blank=True)
-    run_count = models.PositiveIntegerField(_("运行次数"), default=0)
-
-    class Meta:
-        verbose_name = _("定时任务")
-        verbose_name_plural = _("定时任务")
-        ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name

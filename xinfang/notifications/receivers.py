@@ -53,10 +53,3 @@ def on_explanation_requested(sender: object, request: ExplanationRequest, **kwar
 
 def on_explanation_answered(sender: object, request: ExplanationRequest, **kwargs: Any) -> None:
     _enqueue(f"explanation_answer:{request.pk}")
-
-
-def on_identity_revealed(sender: object, **kwargs: Any) -> None:
-    """Seal the transparency log right after the reveal is recorded, not at the next interval: the
-    entry that someone saw a writer's identity is then under a signed head within seconds."""
-    with transaction.atomic(savepoint=False):
-        tasks.run_scheduled_job.enqueue("log_seal")

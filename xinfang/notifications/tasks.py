@@ -22,11 +22,3 @@ def deliver(delivery_id: int) -> str:
     from xinfang.notifications.services import delivery_attempt
 
     return delivery_attempt(delivery_id=delivery_id)
-
-
-@task()
-def run_scheduled_job(name: str) -> str:
-    """Run one of ``schedule.JOBS`` (enqueued by the worker that claimed the run)."""
-    from xinfang.notifications.schedule import scheduled_job_run
-
-    return scheduled_job_run(name=name)

@@ -27,11 +27,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xinfang.accounts.models import User
-from xinfang.letters.choices import LetterType
 from xinfang.orgs.choices import UnitKind
 from xinfang.orgs.forms import MailboxForm, UnitCreateForm, UnitMergeForm, UnitRenameForm, UnitRetireForm
 from xinfang.orgs.models import Mailbox, Unit, UnitChange
 from xinfang.orgs.services import UnitChangeError, unit_create, unit_merge, unit_rename, unit_retire
+from xinfang.vocabulary import LetterType
 
 # The page of one change form, inside the admin's own layout. It is the only template of this
 # module and is kept next to the views that use it.

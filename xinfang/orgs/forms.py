@@ -12,9 +12,9 @@ from django import forms
 from django.core.validators import RegexValidator
 from django.utils.translation import gettext_lazy as _
 
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.orgs.choices import UnitKind
 from xinfang.orgs.models import Mailbox, Unit
+from xinfang.vocabulary import Channel, LetterType
 
 division_code_validator = RegexValidator(r"^\d{6}$", _("行政区划代码是6位数字（GB/T 2260）。"))
 

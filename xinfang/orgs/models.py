@@ -8,8 +8,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.orgs.choices import PoliceType, UnitKind, UnitLevel
+from xinfang.vocabulary import Channel, LetterType
 
 
 class Unit(MP_Node):

@@ -13,11 +13,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import User
-from xinfang.letters.choices import Channel, LetterType
+from xinfang.orgs import signals
 from xinfang.orgs.choices import PoliceType, UnitKind, UnitLevel
 from xinfang.orgs.models import Mailbox, Unit, UnitChange, default_channels
 from xinfang.orgs.naming import MINISTRY_NAME, MINISTRY_NAME_EN, bureau_names, department_names
 from xinfang.orgs.selectors import department_of
+from xinfang.vocabulary import Channel, LetterType
 
 DIVISIONS_FILE = Path(__file__).resolve().parent / "data" / "divisions.json"
 MINISTRY_CODE = "MPS"
@@ -155,6 +156,14 @@ def _add_department(bureau: Unit, police_type: str) -> Unit:
     return Unit.objects.add_child(bureau, _department_fields(bureau, police_type))
 
 
+def department_or_plan(bureau: Unit, police_type: str) -> Unit:
+    """The police-type department of a bureau, or, if it has none yet, an unsaved plan of it (no
+    primary key) with its name and bureau: what routing proposes without writing on a page view.
+    The service that sends a letter there creates it (``department_for``)."""
+    bureau = bureau.bureau
+    return department_of(bureau, police_type) or Unit(**_department_fields(bureau, police_type))
+
+
 def department_for(bureau: Unit, police_type: str) -> Unit:
     """The police-type department of a bureau, created the first time it is needed."""
     bureau = bureau.bureau
@@ -242,8 +251,6 @@ def unit_merge(*, source: Unit, target: Unit, actor: User, reason: str) -> Unit:
         .exists()
     ):
         raise UnitChangeError(_("请先处理该单位下属的公安机关。"))
-    from xinfang.letters.services import letters_follow_merged_unit
-
     with transaction.atomic():
         now = timezone.now()
         mapping = {source.pk: target}
@@ -260,7 +267,7 @@ def unit_merge(*, source: Unit, target: Unit, actor: User, reason: str) -> Unit:
             actor=actor,
             reason=reason,
         )
-        letters_follow_merged_unit(mapping=mapping, actor=actor, reason=reason)
+        signals.unit_merged.send(sender=Unit, mapping=mapping, actor=actor, reason=reason)
         # The merged unit's mailboxes close; the target's own mailbox takes letters from now on.
         Mailbox.objects.filter(owner_id__in=list(mapping)).update(is_active=False)
     source.refresh_from_db()
@@ -269,10 +276,9 @@ def unit_merge(*, source: Unit, target: Unit, actor: User, reason: str) -> Unit:
 
 def unit_retire(*, unit: Unit, actor: User, reason: str) -> Unit:
     """Retire a unit that has nothing open left (otherwise it must be merged)."""
-    from xinfang.letters.selectors import open_letters_handled_by
-
-    if open_letters_handled_by(unit).exists():
-        raise UnitChangeError(_("该单位仍有未办结的信件，请改用合并。"))
+    for _receiver, refusal in signals.unit_retiring.send(sender=Unit, unit=unit):
+        if refusal:
+            raise UnitChangeError(refusal)
     if (
         Unit.objects.filter(path__startswith=unit.path, is_active=True, kind=UnitKind.BUREAU)
         .exclude(pk=unit.pk)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from xinfang.letters.choices import Channel
 from xinfang.orgs.models import Mailbox
+from xinfang.vocabulary import Channel
 
 SESSION_KEY = "portal_channel"
 MENU_CHANNELS = frozenset({Channel.WECHAT, Channel.WEIBO})

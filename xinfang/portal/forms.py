@@ -15,13 +15,13 @@ from django.utils.translation import gettext_lazy
 
 from xinfang.accounts.id_numbers import MOBILE_MAX_TYPED, validate_mobile, validate_resident_id
 from xinfang.accounts.services import validate_real_name
-from xinfang.letters.choices import Channel, LetterType
 from xinfang.letters.models import Rating
 from xinfang.letters.services import MESSAGE_MAX_LENGTH
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.selectors import active_bureau_by_code, bureau_chain, place_children
 from xinfang.portal.services import LetterDraft
+from xinfang.vocabulary import Channel, LetterType
 
 SUBJECT_MAX = 100
 TEXT_MIN = 10

@@ -15,12 +15,12 @@ from xinfang.accounts.models import User
 from xinfang.deadlines.law import describe
 from xinfang.deadlines.policies import Step, limit_for
 from xinfang.letters.access import Other, available_actions
-from xinfang.letters.choices import LetterType
 from xinfang.letters.lifecycle import TRANSITIONS, Action
 from xinfang.letters.models import Attachment, Letter, LetterEvent, LetterState, Message
 from xinfang.letters.services import hash_query_code, query_code_matches
 from xinfang.orgs.models import Mailbox, Unit
-from xinfang.portal.models import Publication
+from xinfang.publication.models import Publication
+from xinfang.vocabulary import LetterType
 
 S = LetterState
 

@@ -9,7 +9,6 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from xinfang.letters.choices import LetterType
 from xinfang.orgs.selectors import active_bureau_by_code, mailboxes_by_province, place_children
 from xinfang.portal import throttling
 from xinfang.portal.channels import remember_channel
@@ -24,6 +23,7 @@ from xinfang.portal.selectors import (
     publication_for,
     publications_of,
 )
+from xinfang.vocabulary import LetterType
 
 LOOKUP_GRANTS = "portal_lookups"
 # Query codes are 16 random characters: what the limits stop is guessing from one place, and a

@@ -20,9 +20,9 @@ from xinfang.audit import merkle
 from xinfang.audit.outcomes import receipt_outcomes
 from xinfang.audit.receipts import check_receipt
 from xinfang.audit.sealing import head_json, public_key_hex
-from xinfang.audit.selectors import consistency_proof, inclusion_proof, receipt_for, tree_head_at, tree_head_latest
+from xinfang.audit.selectors import consistency_proof, inclusion_proof, tree_head_at, tree_head_latest
 from xinfang.letters.access import letter_for
-from xinfang.letters.models import Letter
+from xinfang.pages.receipts import receipt_download
 from xinfang.portal.security import citizen_page, signed_in_citizen
 from xinfang.portal.selectors import letter_by_public_id
 from xinfang.portal.views import LOOKUP_GRANTS
@@ -68,17 +68,6 @@ def inclusion(request: HttpRequest) -> JsonResponse:
     if index is None or size is None or index >= size or tree_head_at(size) is None:
         return _error("leaf_index must be below tree_size, and tree_size the size of a signed head")
     return JsonResponse({"leaf_index": index, "tree_size": size, "proof": inclusion_proof(index, size)})
-
-
-def receipt_download(letter: Letter) -> HttpResponse:
-    """The letter's receipt as a JSON download (also the seat's, for a caller: ``console.views_desk.call_receipt``)."""
-    receipt = receipt_for(letter)
-    if receipt is None:
-        raise Http404
-    response = JsonResponse(receipt, json_dumps_params={"ensure_ascii": False, "indent": 2})
-    response["Content-Disposition"] = f'attachment; filename="receipt-{letter.tracking_number}.json"'
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 @citizen_page

@@ -9,27 +9,35 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from xinfang.letters.choices import LetterType
 from xinfang.orgs import recusal
 from xinfang.orgs.choices import OVERSIGHT_POLICE_TYPES, PoliceType
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.selectors import bureau_above, province_of, unit_by_id
-from xinfang.orgs.services import department_for
+from xinfang.orgs.services import department_or_plan
 from xinfang.routing.models import RoutingRule, reachable
 from xinfang.routing.selectors import Place, current_unit, matching_rules, place_of
+from xinfang.vocabulary import ACCUSATION_TYPES, LetterType
 
-if TYPE_CHECKING:
-    from xinfang.letters.models import Letter
-
-# Letter types that accuse a unit and so bring recusal (回避) into play.
-ACCUSATION_TYPES = (LetterType.COMPLAINT, LetterType.REPORT)
 PROVINCE_DEPTH = 2
+
+
+class Routable(Protocol):
+    """What routing reads of a letter (``letters.models.Letter`` has it): routing never imports letters."""
+
+    mailbox: Mailbox
+    intake_unit: Unit
+    handling_unit: Unit | None
+    letter_type: str
+    division_code: str
+    police_type: str
+    accused_unit: Unit | None
+    accuses_leadership: bool
 
 
 @dataclass(frozen=True)
@@ -119,7 +127,8 @@ def propose(request: RoutingRequest) -> Proposal:
        an accusation goes to the inspection (complaints) or discipline (reports) department one
        level above the accused bureau, two levels for its leadership.
 
-    The only write is ``department_for`` creating a county department the first time it is needed.
+    It writes nothing: a county department that does not exist yet is proposed as an unsaved plan
+    (``orgs.services.department_or_plan``), created by the service that sends the letter there.
     """
     reasons: list[Reason] = []
     unit = _by_police_type(_territorial(request, reasons), request.police_type, reasons)
@@ -183,7 +192,7 @@ def _by_police_type(unit: Unit, police_type: str, reasons: list[Reason]) -> Unit
     if not police_type:
         reasons.append(Reason("no_police_type", _("未指定警种，由%(unit)s本级分办。"), {"unit": unit}))
         return unit
-    department = department_for(unit.bureau, police_type)
+    department = department_or_plan(unit.bureau, police_type)
     text = _("警种为“%(type)s”，由%(department)s承办。")
     reasons.append(Reason("police_type", text, {"type": PoliceType(police_type).label, "department": department}))
     return department
@@ -240,7 +249,7 @@ def _recuse(
     handler = above
     if request.mailbox.is_national and above.depth > PROVINCE_DEPTH:
         handler = _national_reach(above, reasons)
-    department = department_for(handler, _oversight_type(request.letter_type))
+    department = department_or_plan(handler, _oversight_type(request.letter_type))
     reasons.append(_oversight_reason(request.letter_type, department))
     return Proposal(unit=department, reasons=tuple(reasons), accused=accused)
 
@@ -322,7 +331,7 @@ def intake_unit_for(mailbox: Mailbox, accused_unit: Unit | None) -> Unit:
     return mailbox.owner
 
 
-def propose_for_letter(letter: Letter) -> Proposal:
+def propose_for_letter(letter: Routable) -> Proposal:
     """The proposal for a letter from where it now is.
 
     At the front desk the letter's own mailbox bounds the search; once a unit above has passed it
@@ -345,7 +354,7 @@ def propose_for_letter(letter: Letter) -> Proposal:
     )
 
 
-def explanation_record(letter: Letter) -> tuple[Proposal, list[dict[str, str]]]:
+def explanation_record(letter: Routable) -> tuple[Proposal, list[dict[str, str]]]:
     """The proposal, and its reasons in both languages to store with an assignment.
 
     The explanation is read long after, by people using either language, so it is rendered in

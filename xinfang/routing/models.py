@@ -8,9 +8,9 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from xinfang.letters.choices import LetterType
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox, Unit
+from xinfang.vocabulary import LetterType
 
 
 def reachable(mailbox: Mailbox, unit: Unit) -> bool:

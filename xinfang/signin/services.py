@@ -13,8 +13,8 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from xinfang.accounts.models import User
+from xinfang.accounts.signals import second_factor_changed, staff_disabled
 from xinfang.signin.models import StaffSession
-from xinfang.signin.signals import second_factor_changed, staff_disabled
 
 RECOVERY_CODE_COUNT = 10
 TOTP_DEVICE_NAME = "authenticator"

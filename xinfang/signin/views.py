@@ -34,7 +34,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from xinfang.accounts.models import User
-from xinfang.console.security import is_verified_staff, staff_page
+from xinfang.pages.gates import is_verified_staff, staff_page
 from xinfang.signin import selectors, services, session
 from xinfang.signin.forms import CodeForm, PasswordForm
 from xinfang.signin.qr import qr_svg, secret_for_typing

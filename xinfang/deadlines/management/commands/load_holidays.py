@@ -52,18 +52,11 @@ After loading, deadlines computed provisionally for those years are recomputed."
             raise CommandError(str(exc)) from exc
         for year in loaded:
             self.stdout.write(self._summary(year))
-        self._recompute(loaded)
+            counts = {"year": year.year, "count": year.recomputed}
+            self.stdout.write(_("%(year)d 年：重新计算了 %(count)d 封信件的期限") % counts)
 
     def _summary(self, year: LoadedYear) -> str:
         values = {"year": year.year, "rest": year.rest_days, "work": year.working_weekends}
         if year.replaced:
             return _("%(year)d 年：已替换，%(rest)d 个放假日，%(work)d 个调休上班日") % values
         return _("%(year)d 年：已导入，%(rest)d 个放假日，%(work)d 个调休上班日") % values
-
-    def _recompute(self, loaded: list[LoadedYear]) -> None:
-        # Imported here: the letters app imports the deadlines app at module level.
-        from xinfang.letters.services import letters_recompute_provisional_due_dates
-
-        for year in loaded:
-            count = letters_recompute_provisional_due_dates(year=year.year)
-            self.stdout.write(_("%(year)d 年：重新计算了 %(count)d 封信件的期限") % {"year": year.year, "count": count})
