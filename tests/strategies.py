@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from django.db.models import QuerySet
 from hypothesis import strategies as st
 
 from xinfang.orgs.choices import PoliceType, UnitKind
@@ -34,3 +35,9 @@ def accused_units() -> st.SearchStrategy[str]:
     """A bureau code, or one of its departments (``440106-traffic``)."""
     department = st.sampled_from(["", *PoliceType.values])
     return st.tuples(st.sampled_from(bureau_codes()), department).map(lambda t: f"{t[0]}-{t[1]}" if t[1] else t[0])
+
+
+def units_under(unit: Unit, *, include_self: bool = True) -> QuerySet[Unit]:
+    """Every unit in the subtree of ``unit`` (one indexed prefix query)."""
+    qs = Unit.objects.filter(path__startswith=unit.path)
+    return qs if include_self else qs.exclude(pk=unit.pk)

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from tests.console.conftest import sign_in
 from xinfang.accounts.models import Role, User
+from xinfang.audit.models import AuditEntry, AuditKind
 from xinfang.orgs.models import Unit
 
 pytestmark = pytest.mark.django_db
@@ -78,3 +79,28 @@ def test_an_outsider_is_refused_the_user_admin(client: Client, outsider: User, h
     response = client.get(reverse("admin:accounts_user_change", args=[handler.pk]))
     assert response.status_code == 403  # signed in with both factors, but no back-office rights
     assert "没有后台管理权限" in response.content.decode()
+
+
+def test_changing_a_role_in_the_admin_goes_through_the_roles_service(
+    staff_client: Client, admin: User, handler: User, tree: None
+) -> None:
+    """The administrator turns the handler's grant into a leader's: the new grant is theirs, with its
+    date, and both the removal and the grant are in the audit log, as with ``staff_set_roles``."""
+    grant = handler.role_grants.get()
+    url = reverse("admin:accounts_user_change", args=[handler.pk])
+    form = staff_client.get(url).context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None and name != "password"}
+    data.update({
+        "unit": handler.unit_id, "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
+        "role_grants-TOTAL_FORMS": "1", "role_grants-INITIAL_FORMS": "1",
+        "role_grants-MIN_NUM_FORMS": "0", "role_grants-MAX_NUM_FORMS": "1000",
+        "role_grants-0-id": grant.pk, "role_grants-0-user": handler.pk, "role_grants-0-role": Role.LEADER,
+    })  # fmt: skip
+    data = {name: value for name, value in data.items() if not isinstance(value, list)}
+    data["is_active"] = "on"
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    now = handler.role_grants.get()
+    assert (now.role, now.granted_by) == (Role.LEADER, admin)
+    changes = AuditEntry.objects.filter(kind=AuditKind.PERMISSION_CHANGE, subject_id=str(handler.pk))
+    assert changes.count() >= 2

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from tests.conftest import make_staff
 from tests.routing.conftest import unit
-from tests.strategies import accused_units, mailbox_slugs
+from tests.strategies import accused_units, mailbox_slugs, units_under
 from xinfang.accounts.models import Role, User
 from xinfang.letters import access
 from xinfang.letters.lifecycle import TRANSITIONS, Action
@@ -19,7 +19,6 @@ from xinfang.letters.models import Letter, LetterState
 from xinfang.letters.services import letter_submit
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.recusal import recusal_exception, recusal_floor
-from xinfang.orgs.selectors import units_under
 from xinfang.routing.engine import propose_for_letter
 from xinfang.vocabulary import Channel, LetterType
 

@@ -9,10 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.routing.conftest import route_letter, unit
-from tests.strategies import accused_units, bureau_codes, mailbox_slugs, places
+from tests.strategies import accused_units, bureau_codes, mailbox_slugs, places, units_under
 from xinfang.orgs.choices import OVERSIGHT_POLICE_TYPES, PoliceType
 from xinfang.orgs.models import Unit
-from xinfang.orgs.selectors import units_under
 from xinfang.routing.models import RoutingRule
 from xinfang.vocabulary import LetterType
 

@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.accounts.models import RoleGrant, User
+from xinfang.accounts.services import staff_set_roles
 
 
 class RoleGrantInline(admin.TabularInline[RoleGrant, User]):
@@ -40,11 +41,20 @@ class UserAdmin(DjangoUserAdmin[User]):
     def save_formset(
         self, request: HttpRequest, form: ModelForm[Any], formset: BaseInlineFormSet[Any, Any, Any], change: bool
     ) -> None:
-        """Record who granted each new role (the administrator saving the page)."""
-        for grant in formset.save(commit=False):
-            if isinstance(grant, RoleGrant) and grant.pk is None and isinstance(request.user, User):
-                grant.granted_by = request.user
-            grant.save()
-        for removed in formset.deleted_objects:
-            removed.delete()
-        formset.save_m2m()
+        """Roles change through ``staff_set_roles``, as everywhere else: each grant records who made
+        it (the administrator saving the page) and is audited as a permission change."""
+        if formset.model is not RoleGrant:
+            super().save_formset(request, form, formset, change)
+            return
+        kept = {
+            row.cleaned_data["role"]
+            for row in formset.forms
+            if row.cleaned_data.get("role") and not row.cleaned_data.get("DELETE")
+        }
+        actor = request.user if isinstance(request.user, User) else None
+        before = {grant.role: grant for grant in form.instance.role_grants.all()}
+        staff_set_roles(user=form.instance, roles=kept, actor=actor)
+        # What the admin's history message lists (``formset.save`` would have set these).
+        formset.new_objects = [g for g in form.instance.role_grants.all() if g.role not in before]
+        formset.changed_objects = []
+        formset.deleted_objects = [grant for role, grant in before.items() if role not in kept]

@@ -116,9 +116,3 @@ def anonymous_callers_by_phone(phone: str) -> QuerySet[AnonymousCaller]:
 
     digest = lookup_hash(LOOKUP_PHONE, normalise_mobile(phone))
     return AnonymousCaller.objects.filter(phone_hash=digest) if digest else AnonymousCaller.objects.none()
-
-
-def citizen_masked_name(user: User) -> str:
-    """The signed-in citizen's name as shown in page headers (张*), never in full."""
-    identity = citizen_identity(user)
-    return mask_name(identity.real_name) if identity is not None else ""

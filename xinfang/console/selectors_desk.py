@@ -73,7 +73,7 @@ def desk_queue(user: User) -> QuerySet[Letter]:
     """The front desk's work: letters flagged as an emergency in progress first, then the nearest deadline.
 
     New letters at the bureau's intake (received, including those whose writer has supplied
-    what was asked, and accepted but not yet routed — ``letters.selectors.acceptor_queue``), and
+    what was asked, and accepted but not yet routed), and
     letters a superior unit passed down to the bureau itself for routing further. Recusal
     applies (``letters_visible_to``).
     """

@@ -15,10 +15,6 @@ _policies: TableCache[TimeLimitPolicy] = TableCache(
 )
 
 
-def forget_cached_policies() -> None:
-    _policies.forget()
-
-
 def time_limit_overrides(*, step: str, mailbox: Mailbox | None, letter_type: str | None) -> list[TimeLimitPolicy]:
     """The overrides that apply to a letter, most specific first.
 

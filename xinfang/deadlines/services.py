@@ -35,13 +35,14 @@ from xinfang.accounts.models import User
 from xinfang.deadlines import signals
 from xinfang.deadlines.calendar import holidays_changed
 from xinfang.deadlines.models import Holiday, HolidayYear
+from xinfang.errors import Refused
 
 FILE_KINDS = {"holiday": False, "workday": True}
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NAME_MAX = Holiday._meta.get_field("name").max_length or 60
 
 
-class HolidayDataError(Exception):
+class HolidayDataError(Refused):
     """Holiday data that cannot be loaded; the message is for the administrator."""
 
 

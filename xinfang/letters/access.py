@@ -109,7 +109,7 @@ def owing_unit(letter: Letter) -> Unit:
     """The unit that owes the authorities' next step: the reviewer or re-examiner, else the holder.
 
     ``lifecycle.apply`` stores it in ``Letter.owing_unit`` on every step, so that queries read
-    one indexed column (:func:`owed_under`)."""
+    one indexed column (:func:`letters_owed_under_visible_to`)."""
     unit: Unit = getattr(letter, _owing_field(letter))
     return unit
 

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from xinfang.accounts.models import Role, User
+from xinfang.errors import Refused
 from xinfang.letters.models import Letter, LetterEvent, LetterState
 from xinfang.letters.signals import letter_event_recorded
 
@@ -186,7 +187,7 @@ TRANSITIONS: Mapping[Action, Transition] = {
 }  # fmt: skip
 
 
-class LifecycleError(Exception):
+class LifecycleError(Refused):
     """An action that the table or the access policy does not allow; the message is for the user."""
 
 

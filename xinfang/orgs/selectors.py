@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
 from xinfang.orgs.choices import UnitKind, UnitLevel
 from xinfang.orgs.models import Mailbox, Unit
@@ -39,17 +39,6 @@ def mailboxes_by_province() -> tuple[list[Mailbox], list[ProvinceMailboxes]]:
     result = [ProvinceMailboxes(provinces[key], boxes) for key, boxes in grouped.items() if key in provinces]
     result.sort(key=lambda p: p.province.code)
     return national, result
-
-
-def units_under(unit: Unit, *, include_self: bool = True) -> QuerySet[Unit]:
-    """Every unit in the subtree of ``unit`` (one indexed prefix query)."""
-    qs = Unit.objects.filter(path__startswith=unit.path)
-    return qs if include_self else qs.exclude(pk=unit.pk)
-
-
-def bureau_for_division(division_code: str) -> Unit | None:
-    """The active bureau whose jurisdiction has exactly this division code."""
-    return Unit.objects.filter(kind=UnitKind.BUREAU, division_code=division_code, is_active=True).first()
 
 
 def bureau_above(bureau: Unit, levels: int) -> Unit:

@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import User
+from xinfang.errors import Refused
 from xinfang.orgs import signals
 from xinfang.orgs.choices import PoliceType, UnitKind, UnitLevel
 from xinfang.orgs.models import Mailbox, Unit, UnitChange, default_channels
@@ -28,7 +29,7 @@ MINISTRY_CODE = "MPS"
 EAGER_DEPARTMENT_LEVELS = {UnitLevel.MINISTRY, UnitLevel.PROVINCE, UnitLevel.PREFECTURE}
 
 
-class UnitChangeError(Exception):
+class UnitChangeError(Refused):
     """An administrative change that would break the tree; the message is for the administrator."""
 
 
