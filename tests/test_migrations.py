@@ -15,21 +15,24 @@ from xinfang.accounts.models import IdentityReveal, User
 from xinfang.letters.models import Letter
 from xinfang.letters.services import letter_submit
 from xinfang.orgs.models import Mailbox
+from xinfang.pages.models import ThrottleCount
 from xinfang.publication.models import Publication
 from xinfang.vocabulary import Channel, LetterType
 
-# The last migrations before the moves (issue 14): the console held IdentityReveal, the portal Publication.
+# The last migrations before the moves (issue 14): the console held IdentityReveal, the portal Publication
+# and ThrottleCount.
 BEFORE_THE_MOVES = [
     ("accounts", "0007_citizenidentity_normalise_id_number_and_phone"),
     ("console", "0002_identityreveal_add_category"),
     ("portal", "0002_add_throttle_count"),
     ("publication", None),
+    ("pages", None),
 ]
 AT = dt.datetime(2026, 11, 30, 9, 15, tzinfo=dt.UTC)
 
 
 @pytest.mark.django_db(transaction=True)
-def test_identity_reveals_and_publications_keep_their_rows_when_their_models_move(
+def test_identity_reveals_publications_and_throttle_counts_keep_their_rows_when_their_models_move(
     tree: None, citizen: User, acceptor: User, gd_mailbox: Mailbox
 ) -> None:
     letter = letter_submit(
@@ -47,6 +50,9 @@ def test_identity_reveals_and_publications_keep_their_rows_when_their_models_mov
         public_id=public_id, letter_id=letter.pk, title="关于公开办事指南的建议", published_text="建议公开材料清单。",
         published_reply="已在各派出所公示。", published_at=AT, published_by_id=acceptor.pk,
     )  # fmt: skip
+    count = old.get_model("portal", "ThrottleCount").objects.create(
+        scope="lookup-client", key="9" * 64, hits=3, window_ends_at=AT
+    )
     old_type, _ = ContentType.objects.get_or_create(app_label="portal", model="publication")
     LogEntry.objects.create(
         user_id=acceptor.pk, content_type_id=old_type.pk, object_id=str(publication.pk), object_repr="标题",
@@ -67,6 +73,8 @@ def test_identity_reveals_and_publications_keep_their_rows_when_their_models_mov
     assert (released.published_reply, released.published_at) == ("已在各派出所公示。", AT)
     assert released.published_by == acceptor
     assert Letter.objects.get(pk=letter.pk).publication == released
+    counted = ThrottleCount.objects.get(pk=count.pk)
+    assert (counted.scope, counted.key, counted.hits, counted.window_ends_at) == ("lookup-client", "9" * 64, 3, AT)
     history = LogEntry.objects.get(object_id=str(publication.pk))
     assert (history.content_type.app_label, history.content_type.model) == ("publication", "publication")
     fresh = MigrationExecutor(connection)

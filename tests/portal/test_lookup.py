@@ -9,7 +9,7 @@ from tests.portal.conftest import submit
 from xinfang.accounts.models import User
 from xinfang.letters import services as s
 from xinfang.orgs.models import Mailbox
-from xinfang.portal.models import ThrottleCount
+from xinfang.pages.models import ThrottleCount
 from xinfang.portal.views import LOOKUP_PER_CLIENT, LOOKUP_PER_PAIR
 
 pytestmark = pytest.mark.django_db

@@ -26,7 +26,7 @@ from xinfang.letters.models import AssignmentMode, Letter, LetterState, RefusalR
 from xinfang.letters.services import Submission, letter_accept, letter_assign, letter_refuse, letter_submit
 from xinfang.notifications.sms import SmsDeliveryError, send_sms
 from xinfang.orgs.models import Mailbox, Unit
-from xinfang.portal import throttling
+from xinfang.pages import throttling
 from xinfang.routing.engine import propose_for_letter
 from xinfang.vault import lookup_hash
 

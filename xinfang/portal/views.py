@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from xinfang.orgs.selectors import active_bureau_by_code, mailboxes_by_province, place_children
-from xinfang.portal import throttling
+from xinfang.pages import throttling
 from xinfang.portal.channels import remember_channel
 from xinfang.portal.forms import LookupForm, PublishedSearchForm
 from xinfang.portal.selectors import (

@@ -30,7 +30,7 @@ from xinfang.accounts.services import (
     citizen_sign_up,
     sms_code_send,
 )
-from xinfang.portal import throttling
+from xinfang.pages import throttling
 from xinfang.portal.forms import CodeSignInForm, PasswordSignInForm, ResetPasswordForm, SignUpForm
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"

@@ -15,10 +15,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from xinfang.portal.models import ThrottleCount
+from xinfang.pages.models import ThrottleCount
 
 
 def _key(ident: str) -> str:
+    # The salt keeps the name the module had when the counts began: existing keys stay valid.
     return salted_hmac("xinfang.portal.throttling", ident, algorithm="sha256").hexdigest()
 
 

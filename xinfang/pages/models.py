@@ -1,4 +1,4 @@
-"""The portal's own data: the counts behind its rate limits."""
+"""What the shared pages keep: the counts behind the rate limits of look-ups and sign-ups."""
 
 from __future__ import annotations
 
@@ -7,11 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ThrottleCount(models.Model):
-    """Attempts counted in a fixed window for ``portal.throttling`` (look-ups, sign-ups).
+    """Attempts counted in a fixed window for ``pages.throttling`` (look-ups, sign-ups, the seat's
+    caller look-ups).
 
     In the database rather than a per-process cache: every worker sees one count, a restart
     forgets nothing, and an increment is one conditional UPDATE. ``key`` is a keyed hash of what
     is counted (an address, a tracking number), so no address or number is kept in clear.
+    The table keeps the name it had in the portal, where the model was first.
     """
 
     scope = models.CharField(max_length=40)
@@ -20,6 +22,7 @@ class ThrottleCount(models.Model):
     window_ends_at = models.DateTimeField(db_index=True)
 
     class Meta:
+        db_table = "portal_throttlecount"
         verbose_name = _("限流计数")
         verbose_name_plural = _("限流计数")
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="throttlecount_unique_scope_key")]
