@@ -216,7 +216,7 @@ def test_a_conflict_at_the_same_instant_is_reported_the_same_way(
         Letter.objects.filter(pk=target.pk).update(version=target.version + 1)
         return real_apply(target, *args, **kwargs)
 
-    monkeypatch.setattr("xinfang.letters.services.apply", racing_apply)
+    monkeypatch.setattr("xinfang.letters.services._common.apply", racing_apply)
     response = act(console_client(acceptor), letter, "request_info", reason="请补充材料清单")
     page = response.content.decode()
     assert "这封信刚刚被其他人处理过" in page and "请补充材料清单" in page
