@@ -19,6 +19,7 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 _registry: list[_WatchedCache] = []
+_watching: dict[type[models.Model], list[_WatchedCache]] = {}
 
 
 class _WatchedCache:
@@ -30,6 +31,7 @@ class _WatchedCache:
         for model in watch:
             post_save.connect(self._on_change, sender=model, weak=False)
             post_delete.connect(self._on_change, sender=model, weak=False)
+            _watching.setdefault(model, []).append(self)
         _registry.append(self)
 
     def forget(self) -> None:
@@ -80,6 +82,14 @@ class KeyedCache(_WatchedCache, Generic[K, V]):
     def forget(self) -> None:
         super().forget()
         self._values = {}
+
+
+def tables_changed(*changed: type[models.Model]) -> None:
+    """After a bulk write to ``changed``: this process's copies of them are forgotten now and again
+    when the transaction commits, as a save would have done."""
+    for cache in {cache for model in changed for cache in _watching.get(model, ())}:
+        cache.forget()
+        transaction.on_commit(cache.forget)
 
 
 def forget_all_table_caches() -> None:

@@ -172,3 +172,21 @@ def test_it_refuses_retiring_a_unit_that_still_holds_open_letters(
     with pytest.raises(UnitChangeError, match="仍有未办结的信件"):
         unit_retire(unit=bureau("440106"), actor=admin, reason="撤销")
     assert bureau("440106").is_active
+
+
+@pytest.mark.parametrize("change", ["merge", "retire"])
+def test_a_merged_or_retired_bureau_is_gone_from_this_process_at_once(tree: None, admin: User, change: str) -> None:
+    """Merging and retiring write with a bulk update, which sends no save signal: the per-process
+    copies of the tree must still forget the unit at once, not up to half a minute later."""
+    from xinfang.letters.accusation import units_named_in
+    from xinfang.orgs.selectors import active_bureau_by_code
+
+    tianhe = bureau("440106")
+    assert active_bureau_by_code("440106") == tianhe  # read once: now in this process's copy
+    assert [m.unit for m in units_named_in("天河区公安分局民警态度恶劣")] == [tianhe]
+    if change == "merge":
+        unit_merge(source=tianhe, target=bureau("440104"), actor=admin, reason="区划调整")
+    else:
+        unit_retire(unit=tianhe, actor=admin, reason="撤销")
+    assert active_bureau_by_code("440106") is None
+    assert tianhe not in [m.unit for m in units_named_in("天河区公安分局民警态度恶劣")]

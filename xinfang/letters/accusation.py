@@ -20,8 +20,8 @@ The text matcher uses the unit tree's own names as its dictionary:
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -142,29 +142,30 @@ def _short(division_name: str) -> str:
     return division_name
 
 
-def _aliases(unit: Unit) -> Iterator[tuple[str, str]]:
-    """("bureau" | "place", words) for one bureau."""
-    yield "bureau", unit.name
-    if not unit.division_name:
-        return
-    names = {unit.division_name, _short(unit.division_name)}
-    for name in names:
-        yield "place", name
-        for word in BUREAU_WORDS.get(UnitLevel(unit.level), ()):
-            yield "bureau", name + word
+@functools.cache
+def _aliases(name: str, level: str, division_name: str) -> tuple[tuple[bool, str], ...]:
+    """(is a place, words) for one bureau: its name, and its place's full and short names alone
+    and with the words for a bureau of its level. Remembered per process: the names are the same
+    from one reload of the dictionary to the next, and working them out is most of a reload."""
+    aliases = [(False, name)]
+    if division_name:
+        for place in {division_name, _short(division_name)}:
+            aliases.append((True, place))
+            aliases.extend((False, place + word) for word in BUREAU_WORDS.get(UnitLevel(level), ()))
+    return tuple((is_place, words) for is_place, words in aliases if len(words) >= 2)
 
 
 def _load(_key: str) -> _Dictionary:
-    bureaus: dict[str, dict[int, None]] = {}  # ordered sets: two aliases of one unit may coincide
-    places: dict[str, dict[int, None]] = {}
-    rows = Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).only("pk", "name", "level", "division_name")
-    for unit in rows:
-        for kind, words in _aliases(unit):
-            if len(words) >= 2:
-                (bureaus if kind == "bureau" else places).setdefault(words, {})[unit.pk] = None
-    return _Dictionary(
-        bureaus={k: tuple(v) for k, v in bureaus.items()}, places={k: tuple(v) for k, v in places.items()}
-    )
+    bureaus: dict[str, tuple[int, ...]] = {}
+    places: dict[str, tuple[int, ...]] = {}
+    rows = Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).values_list("pk", "name", "level", "division_name")
+    for pk, name, level, division_name in rows:
+        for is_place, words in _aliases(name, level, division_name):
+            into = places if is_place else bureaus
+            ids = into.get(words, ())
+            if pk not in ids:  # two aliases of one unit may coincide
+                into[words] = (*ids, pk)
+    return _Dictionary(bureaus=bureaus, places=places)
 
 
 _dictionary: KeyedCache[str, _Dictionary] = KeyedCache(_load, watch=(Unit,))

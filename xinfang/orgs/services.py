@@ -19,6 +19,7 @@ from xinfang.orgs.choices import PoliceType, UnitKind, UnitLevel
 from xinfang.orgs.models import Mailbox, Unit, UnitChange, default_channels
 from xinfang.orgs.naming import MINISTRY_NAME, MINISTRY_NAME_EN, bureau_names, department_names
 from xinfang.orgs.selectors import department_of
+from xinfang.table_cache import tables_changed
 from xinfang.vocabulary import Channel, LetterType
 
 DIVISIONS_FILE = Path(__file__).resolve().parent / "data" / "divisions.json"
@@ -67,6 +68,8 @@ class _TreeBuilder:
         Unit.objects.bulk_create(self.pending, batch_size=500)
         saved = [p for p in self.touched.values() if p.pk is not None]
         Unit.objects.bulk_update(saved, ["numchild"], batch_size=500)
+        if self.pending or saved:
+            tables_changed(Unit)
         self.pending, self.touched = [], {}
 
 
@@ -271,6 +274,7 @@ def unit_merge(*, source: Unit, target: Unit, actor: User, reason: str) -> Unit:
         signals.unit_merged.send(sender=Unit, mapping=mapping, actor=actor, reason=reason)
         # The merged unit's mailboxes close; the target's own mailbox takes letters from now on.
         Mailbox.objects.filter(owner_id__in=list(mapping)).update(is_active=False)
+        tables_changed(Unit, Mailbox)
     source.refresh_from_db()
     return source
 
@@ -291,6 +295,7 @@ def unit_retire(*, unit: Unit, actor: User, reason: str) -> Unit:
     with transaction.atomic():
         now = timezone.now()
         Unit.objects.filter(path__startswith=unit.path).update(is_active=False, retired_at=now)
+        tables_changed(Unit)
         UnitChange.objects.create(
             unit=unit, kind=UnitChange.Kind.RETIRED, old_name=unit.name, actor=actor, reason=reason
         )
@@ -359,4 +364,5 @@ def ensure_default_mailboxes() -> int:
             )
         )
     Mailbox.objects.bulk_create(new)
+    tables_changed(Mailbox)
     return len(new)
