@@ -9,7 +9,7 @@ PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1:8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo missing-root)
-APT_PACKAGES := postgresql chromium fonts-noto-cjk fonts-hanazono gettext libpango-1.0-0 libpangoft2-1.0-0 clamav-daemon
+APT_PACKAGES := postgresql chromium fonts-noto-cjk fonts-hanazono gettext libpango-1.0-0 libpangoft2-1.0-0 clamav-daemon poppler-utils
 
 .PHONY: run test lint typecheck security test-sqlite test-postgres test-browser system-packages messages clean
 

@@ -5,6 +5,7 @@ With no environment at all the product runs on SQLite in ``var/`` for a city or 
 
 Environment variables:
     DATABASE_URL         e.g. ``postgres://user@host:5432/xinfang``; default SQLite in var/.
+    XINFANG_DB_CONN_MAX_AGE seconds a database connection is kept for reuse (default 60).
     XINFANG_SECRET_KEY, XINFANG_VAULT_KEYS, XINFANG_LOOKUP_KEY  the keys: required when
                          XINFANG_PRODUCTION=1, otherwise generated into var/secrets.json on the
                          first run (xinfang.local_secrets).
@@ -12,6 +13,7 @@ Environment variables:
     XINFANG_ALLOWED_HOSTS comma-separated host names.
     XINFANG_VAR_DIR      where the SQLite file, uploads and outboxes live (default ``var/``).
     EMAIL_HOST, EMAIL_PORT, DEFAULT_FROM_EMAIL  the SMTP server for notifications.
+    Every variable read below is listed in docs/operations.md ("Environment"; tests/test_operations_env.py).
 """
 
 from __future__ import annotations
@@ -66,12 +68,14 @@ INSTALLED_APPS = [
     "xinfang.audit",
     "xinfang.worker",
     "xinfang.notifications",
+    "xinfang.notices",
     "xinfang.signin",
     "xinfang.portal",
     "xinfang.console",
     "xinfang.explanations",
     "xinfang.pages",
     "xinfang.analysis",
+    "xinfang.statistics",
     "xinfang.api",
 ]
 
@@ -116,10 +120,15 @@ TEMPLATES = [
 
 WSGI_APPLICATION = "xinfang.wsgi.application"
 
+# Connections are kept for a minute and reused (a new PostgreSQL connection per request cost
+# intake a third of its throughput: docs/benchmarks.md, issue 17); a kept connection is checked
+# before a request uses it, so a restarted server costs one failed check, not a failed request.
+# XINFANG_DB_CONN_MAX_AGE=0 closes each at the end of its request.
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{VAR_DIR / 'xinfang.sqlite3'}",
-        conn_max_age=int(os.environ.get("XINFANG_DB_CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("XINFANG_DB_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -108,7 +108,7 @@ def seat_registers_the_call(page: Page, base: str, earlier: Letter, shot: Shot) 
 def front_desk_accepts_and_transfers(page: Page, base: str, letter: Letter, tianhe: Unit, shot: Shot) -> None:
     """2. The Guangdong front desk accepts the letter, then transfers it as the routing proposal says."""
     page.goto(f"{base}/console/")
-    page.get_by_role("link", name="受理台").click()
+    page.get_by_role("navigation").get_by_role("link", name="受理台").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("受理台")
     expect(page.locator("table.queue tbody tr", has_text=letter.tracking_number)).to_contain_text(tianhe.display_name)
     shot(page, "03-front-desk-queue")
@@ -135,7 +135,7 @@ def front_desk_accepts_and_transfers(page: Page, base: str, letter: Letter, tian
 def handler_messages_and_asks_for_an_extension(page: Page, base: str, letter: Letter, shot: Shot) -> None:
     """3. The Tianhe handler takes the letter up, writes to the citizen and asks for 15 more days."""
     page.goto(f"{base}/console/")
-    page.get_by_role("link", name="办理工作台").click()
+    page.get_by_role("navigation").get_by_role("link", name="办理工作台").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("办理工作台")
     rows = page.locator("table.letters tbody tr")
     expect(rows.first).to_contain_text("逾期")  # the letter the inspector will find comes first
@@ -163,7 +163,7 @@ def leader_approves(
 ) -> None:
     """4 and 5. The Tianhe leader finds what waits (``shows``) in the approvals inbox and approves it."""
     page.goto(f"{base}/console/")
-    page.get_by_role("link", name="待我审批").click()
+    page.get_by_role("navigation").get_by_role("link", name="待我审批").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("待我审批")
     item = page.locator("article.approval", has_text=letter.tracking_number)
     expect(item).to_contain_text(shows)
@@ -206,7 +206,7 @@ def citizen_reads_the_reply(page: Page, base: str, shot: Shot) -> None:
 def inspector_supervises(page: Page, base: str, overdue: Letter, tianhe: Unit, shot: Shot) -> None:
     """7. The Guangzhou inspector follows Tianhe's overdue count to the letter and issues an order."""
     page.goto(f"{base}/console/")
-    page.get_by_role("link", name="督察督办").click()
+    page.get_by_role("navigation").get_by_role("link", name="督察督办").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("督察督办")
     row = page.locator("table.units tbody tr", has_text=tianhe.display_name)
     expect(row).to_be_visible()

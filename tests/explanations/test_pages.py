@@ -239,3 +239,21 @@ def test_the_refusal_and_the_accused_page_read_in_english_for_english_readers(
     request = ask(complaint, gz_handler)
     page = text_of(console_client(leader).get(detail_url(request), HTTP_ACCEPT_LANGUAGE="en"))
     assert "What was reported (extract)" in page and "Questions to answer" in page and "Awaiting explanation" in page
+
+
+def test_any_refusal_of_the_service_is_shown_on_the_form_with_the_input_kept(
+    console_client: SignIn, complaint: Complaint, gz_handler: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not only the lifecycle's: every ``Refused`` is worded on the page (pages.refusals), never a server error."""
+    from xinfang.errors import Refused
+
+    def refuse(**kwargs: object) -> None:
+        raise Refused("被反映单位已撤销，请改向其上级单位请求说明。")
+
+    monkeypatch.setattr(services, "explanation_request_create", refuse)
+    data = {"extract": "信访人反映民警推诿。", "questions": QUESTIONS, "due_on": "2026-03-12"}
+    response = console_client(gz_handler).post(new_url(complaint), data)
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "被反映单位已撤销，请改向其上级单位请求说明。" in page and "信访人反映民警推诿。" in page
+    assert not ExplanationRequest.objects.exists()

@@ -8,20 +8,18 @@ letter text, typed user names or passwords.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from axes.helpers import get_client_ip_address
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import HttpRequest
 
 from xinfang.accounts.models import RoleGrant, User
 from xinfang.accounts.signals import second_factor_changed, staff_disabled
 from xinfang.audit.middleware import request_actor
-from xinfang.audit.models import AuditKind
-from xinfang.audit.services import audit_record, receipt_record
+from xinfang.audit.models import AuditEntry, AuditKind
+from xinfang.audit.services import audit_entry, audit_record, receipt_entry
 from xinfang.letters.models import Letter, LetterEvent
 from xinfang.letters.signals import identity_revealed, letter_event_recorded
 
@@ -31,9 +29,13 @@ _BEFORE = "_audit_privileges_before"
 
 
 def on_letter_event(sender: object, event: LetterEvent, **kwargs: Any) -> None:
-    """A timeline row: action and states. ``event.data`` holds codes and numbers by contract; the reason stays out."""
+    """A timeline row: action and states. ``event.data`` holds codes and numbers by contract; the reason stays out.
+
+    A new letter's first row comes with the files sent with it (``attachments``): its receipt
+    entry is written with the state change in one INSERT, in the letter's transaction, so the
+    receipt commits with the letter or not at all."""
     letter = event.letter
-    audit_record(
+    entry = audit_entry(
         kind=AuditKind.STATE_CHANGE,
         actor=event.actor,
         subject=letter,
@@ -47,9 +49,9 @@ def on_letter_event(sender: object, event: LetterEvent, **kwargs: Any) -> None:
         },
     )
     if event.action == "receive":
-        # After commit, so that the files uploaded with the letter are in its receipt; ``robust``: a
-        # failure here is logged and never undoes the letter (verify_receipt reports it missing).
-        transaction.on_commit(partial(receipt_record, letter_id=letter.pk), robust=True)
+        AuditEntry.objects.bulk_create([entry, receipt_entry(letter, kwargs.get("attachments", ()))])
+    else:
+        entry.save(force_insert=True)
 
 
 def on_identity_revealed(

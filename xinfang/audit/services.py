@@ -1,13 +1,15 @@
 """The writes to the log: ``audit_record`` (every event) and ``receipt_record`` (a letter's receipt).
 
 ``audit_record`` runs inside the caller's transaction when there is one, so the row commits or
-rolls back with the change it records. It is one INSERT: the row's auto-increment id orders it,
+rolls back with the change it records. It is one INSERT (a letter's receipt and its first
+timeline entry share one, ``receivers.on_letter_event``): the row's auto-increment id orders it,
 and its place in the Merkle tree is given later by the sealer (``xinfang.audit.sealing``), so
 concurrent writers never wait for each other.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
@@ -16,7 +18,7 @@ from django.utils import timezone
 from xinfang.accounts.models import User
 from xinfang.audit.models import AuditEntry, AuditKind, normalise_data
 from xinfang.audit.receipts import content_hash, file_hash, salt_hash
-from xinfang.letters.models import Letter
+from xinfang.letters.models import Attachment, Letter
 
 Subject = models.Model | tuple[str, object] | None
 RECEIPT_SUBJECT = "letters.receipt"
@@ -28,8 +30,15 @@ def audit_record(*, kind: str, actor: User | None, subject: Subject, data: dict[
     ``subject`` is a model instance (recorded by its public id when it has one) or a
     ``(type, id)`` pair. ``data`` must hold no identity values and no letter text.
     """
+    entry = audit_entry(kind=kind, actor=actor, subject=subject, data=data)
+    entry.save(force_insert=True)
+    return entry
+
+
+def audit_entry(*, kind: str, actor: User | None, subject: Subject, data: dict[str, Any]) -> AuditEntry:
+    """The entry ``audit_record`` appends, not yet saved (to append several in one statement)."""
     subject_type, subject_id = _subject_key(subject)
-    entry = AuditEntry(
+    return AuditEntry(
         at=timezone.now(),
         kind=kind,
         actor=actor,
@@ -37,22 +46,19 @@ def audit_record(*, kind: str, actor: User | None, subject: Subject, data: dict[
         subject_id=subject_id,
         data=normalise_data(data),
     )
-    entry.save(force_insert=True)
-    return entry
 
 
-def receipt_record(*, letter_id: int) -> AuditEntry:
-    """The letter's receipt entry: what the platform received, when, for which mailbox.
+def receipt_entry(letter: Letter, attachments: Sequence[Attachment]) -> AuditEntry:
+    """The letter's receipt entry, not yet saved: what the platform received, when, for which mailbox.
 
-    Called once the letter's transaction has committed (``receivers.on_letter_event``), so the
-    files uploaded with the letter are there. The entry holds the tracking number, the time of
-    receipt, the mailbox, and the text's and each file's hash salted with the letter's
-    ``receipt_salt`` (and the salt's own hash, so that a receipt's salt can be checked without the
-    text); no actor, no identity, no query code.
+    Built in the letter's own transaction from the letter and the files sent with it, as stored
+    (``receivers.on_letter_event``). The entry holds the tracking number, the time of receipt, the
+    mailbox, and the text's and each file's hash salted with the letter's ``receipt_salt`` (and
+    the salt's own hash, so that a receipt's salt can be checked without the text); no actor, no
+    identity, no query code.
     """
-    letter = Letter.objects.select_related("mailbox").get(pk=letter_id)
     salt = bytes.fromhex(letter.receipt_salt)
-    files = letter.attachments.filter(message__isnull=True, internal=False).order_by("pk")
+    files = sorted((f for f in attachments if f.message_id is None and not f.internal), key=lambda f: f.pk)
     data = {
         "tracking_number": letter.tracking_number,
         "received_at": letter.received_at,
@@ -61,9 +67,18 @@ def receipt_record(*, letter_id: int) -> AuditEntry:
         "text_hash": content_hash(salt, letter.text),
         "file_hashes": [file_hash(salt, bytes.fromhex(f.sha256)) for f in files],
     }
-    return audit_record(
+    return audit_entry(
         kind=AuditKind.LETTER_RECEIPT, actor=None, subject=(RECEIPT_SUBJECT, letter.tracking_number), data=data
     )
+
+
+def receipt_record(*, letter_id: int) -> AuditEntry:
+    """The receipt entry of a stored letter, read back from the database (for letters whose
+    receipt was never written; intake writes it in the letter's transaction)."""
+    letter = Letter.objects.select_related("mailbox").get(pk=letter_id)
+    entry = receipt_entry(letter, list(letter.attachments.all()))
+    entry.save(force_insert=True)
+    return entry
 
 
 def _subject_key(subject: Subject) -> tuple[str, str]:

@@ -21,12 +21,14 @@ from xinfang.accounts.services import citizen_create
 from xinfang.audit.models import AuditKind
 from xinfang.audit.services import audit_record
 from xinfang.console.selectors_desk import caller_citizen, caller_letters, refusal_notice, seat_mailboxes
+from xinfang.errors import Refused
 from xinfang.letters.lifecycle import Conflict, LifecycleError
 from xinfang.letters.models import AssignmentMode, Letter, LetterState, RefusalReason
 from xinfang.letters.services import Submission, letter_accept, letter_assign, letter_refuse, letter_submit
 from xinfang.notifications.sms import SmsDeliveryError, send_sms
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.pages import throttling
+from xinfang.pages.refusals import refusal_message
 from xinfang.routing.engine import propose_for_letter
 from xinfang.vault import lookup_hash
 
@@ -168,7 +170,7 @@ def letter_accept_and_assign(*, letter: Letter, actor: User, unit: Unit, mode: s
             if letter.state == LetterState.RECEIVED:
                 letter_accept(letter=letter, actor=actor)
             letter_assign(letter=letter, actor=actor, unit=unit, mode=mode, reason=reason)
-    except LifecycleError:
+    except Refused:
         letter.refresh_from_db()
         raise
     return letter
@@ -205,9 +207,9 @@ def letters_bulk_process(
         try:
             ensure_fresh(letter, seen_version)
             message = _bulk_one(letter, actor, action, refusal_reason)
-        except LifecycleError as exc:
+        except Refused as exc:
             letter.refresh_from_db()
-            outcomes.append(BulkOutcome(letter, False, str(exc)))
+            outcomes.append(BulkOutcome(letter, False, refusal_message(exc)))
         else:
             outcomes.append(BulkOutcome(letter, True, message))
     return outcomes

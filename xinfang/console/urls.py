@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from xinfang.console import urls_desk, urls_work, views
+from xinfang.console import urls_desk, urls_work, views, views_notices, views_repeats, views_warnings
 
 app_name = "console"
 
@@ -13,4 +13,8 @@ urlpatterns = [
     *urls_desk.urlpatterns,
     *urls_work.urlpatterns,
     path("explanations/", include("xinfang.console.urls_explanations")),
+    path("desk/<uuid:public_id>/repeat", views_repeats.desk_link_repeat, name="desk_link_repeat"),
+    path("warnings/", views_warnings.warnings_page, name="warnings"),
+    path("notices/<uuid:public_id>/download", views_notices.notice_download, name="notice_download"),
+    path("statistics/", include("xinfang.console.urls_statistics")),
 ]

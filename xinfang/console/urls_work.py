@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
+from xinfang.console import views_oversight as o
 from xinfang.console import views_work as v
 
 urlpatterns: list[URLPattern] = [
     path("work/", v.workspace, name="work"),
     path("letters/<uuid:public_id>/", v.letter_page, name="letter"),
     path("letters/<uuid:public_id>/do/<slug:action>/", v.letter_action, name="letter_action"),
-    path("approvals/", v.approvals, name="approvals"),
-    path("important/", v.important, name="important"),
-    path("supervision/", v.supervision, name="supervision"),
-    path("supervision/letters/", v.supervision_letters, name="supervision_letters"),
-    path("supervision/orders/", v.supervision_orders, name="supervision_orders"),
+    path("approvals/", o.approvals, name="approvals"),
+    path("important/", o.important, name="important"),
+    path("supervision/", o.supervision, name="supervision"),
+    path("supervision/letters/", o.supervision_letters, name="supervision_letters"),
+    path("supervision/orders/", o.supervision_orders, name="supervision_orders"),
 ]

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from xinfang.accounts.models import User
 from xinfang.analysis.identifying import redact
 from xinfang.console.forms_explanations import ExplanationRequestForm, ExplanationResponseForm
+from xinfang.errors import Refused
 from xinfang.explanations import selectors, services
 from xinfang.letters.access import (
     answers_explanations,
@@ -32,8 +33,9 @@ from xinfang.letters.access import (
     may_answer_explanation,
     may_request_explanation,
 )
-from xinfang.letters.lifecycle import Conflict, LifecycleError
+from xinfang.letters.lifecycle import Conflict
 from xinfang.pages.gates import staff_page
+from xinfang.pages.refusals import refusal_message, refusal_to_form
 
 PAGE_SIZE = 25
 
@@ -70,10 +72,8 @@ def request_new(request: HttpRequest, letter_id: str) -> HttpResponse:
         if form.is_valid():
             try:
                 services.explanation_request_create(letter=letter, actor=user, **form.cleaned_data)
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            except LifecycleError as exc:
-                form.add_error(None, str(exc))
+            except (Refused, ValidationError) as exc:
+                refusal_to_form(form, exc)
             else:
                 messages.success(request, _("说明请求已发给被反映单位。"))
                 return redirect("console:letter", letter.public_id)
@@ -88,9 +88,9 @@ def request_withdraw(request: HttpRequest, public_id: str) -> HttpResponseBase:
     try:
         services.explanation_withdraw(request=explanation, actor=user)
     except Conflict as exc:
-        messages.error(request, str(exc))
-    except LifecycleError as exc:
-        raise PermissionDenied(str(exc)) from exc
+        messages.error(request, refusal_message(exc))
+    except Refused as exc:
+        raise PermissionDenied(refusal_message(exc)) from exc
     else:
         messages.success(request, _("说明请求已撤回。"))
     return redirect("console:letter", explanation.letter.public_id)
@@ -123,10 +123,10 @@ def detail(request: HttpRequest, public_id: str) -> HttpResponse:
             try:
                 services.explanation_respond(request=explanation, actor=user, response=form.cleaned_data["response"])
             except Conflict as exc:
-                conflict, status = str(exc), 409
+                conflict, status = refusal_message(exc), 409
                 explanation.refresh_from_db()
-            except ValidationError as exc:
-                form.add_error(None, exc)
+            except (Refused, ValidationError) as exc:
+                refusal_to_form(form, exc)
             else:
                 messages.success(request, _("情况说明已发送给请求单位。"))
                 return redirect(reverse("console:explanations:detail", args=[explanation.public_id]))

@@ -21,11 +21,13 @@ from django.views.decorators.http import require_POST
 from xinfang.accounts.models import Role, User
 from xinfang.analysis.suggest import PreDispatch, pre_dispatch
 from xinfang.console import services
+from xinfang.errors import Refused
 from xinfang.letters import services as letters
 from xinfang.letters.access import letter_for, may_perform
-from xinfang.letters.lifecycle import TRANSITIONS, Action, LifecycleError
+from xinfang.letters.lifecycle import TRANSITIONS, Action
 from xinfang.letters.models import Letter
 from xinfang.pages.gates import staff_page
+from xinfang.pages.refusals import refusal_message
 from xinfang.routing.engine import Proposal, propose_for_letter
 
 
@@ -75,8 +77,8 @@ def desk_apply_suggestions(request: HttpRequest, public_id: uuid.UUID) -> HttpRe
             division_code=request.POST.get("division_code", "").strip()[:12],
             police_type=request.POST.get("police_type", "").strip()[:20],
         )
-    except (LifecycleError, ValueError) as exc:
-        messages.error(request, str(exc) if isinstance(exc, LifecycleError) else _("请求无效，请刷新后再试。"))
+    except (Refused, ValueError) as exc:
+        messages.error(request, refusal_message(exc) if isinstance(exc, Refused) else _("请求无效，请刷新后再试。"))
     else:
         messages.success(request, _("已采纳系统建议的事发地、警种。请核对新的承办建议。"))
     return redirect("console:desk_letter", public_id=letter.public_id)

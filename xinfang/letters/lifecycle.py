@@ -16,7 +16,7 @@ Services in ``services.py`` compute the new due dates and call ``apply``; nothin
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy
 
 from xinfang.accounts.models import Role, User
 from xinfang.errors import Refused
-from xinfang.letters.models import Letter, LetterEvent, LetterState
+from xinfang.letters.models import Attachment, Letter, LetterEvent, LetterState
 from xinfang.letters.signals import letter_event_recorded
 
 S = LetterState
@@ -305,8 +305,12 @@ def _target(transition: Transition, to: str | None) -> str | None:
     return to
 
 
-def record_receipt(letter: Letter, *, actor: User | None) -> LetterEvent:
-    """The first timeline row of a new letter (its creation is not a transition of an existing row)."""
+def record_receipt(letter: Letter, *, actor: User | None, attachments: Sequence[Attachment] = ()) -> LetterEvent:
+    """The first timeline row of a new letter (its creation is not a transition of an existing row).
+
+    Recorded once the letter and the files sent with it (``attachments``) are stored, in the same
+    transaction: the signal hands them on, so that the log's receipt entry covers the files
+    without reading them back."""
     event = LetterEvent.objects.create(
         letter=letter,
         action="receive",
@@ -316,5 +320,5 @@ def record_receipt(letter: Letter, *, actor: User | None) -> LetterEvent:
         at=letter.received_at,
         citizen_visible=True,
     )
-    letter_event_recorded.send(sender=LetterEvent, event=event)
+    letter_event_recorded.send(sender=LetterEvent, event=event, attachments=list(attachments))
     return event

@@ -251,6 +251,24 @@ class Letter(models.Model):
         return self.state in LetterState.open_states()
 
 
+class TrackingCounter(models.Model):
+    """Serial numbers of tracking numbers handed out per prefix and day (``letters.tracking``).
+
+    ``issued`` is the high-water mark: processes take blocks of serials from it. ``key`` keys the
+    day's permutation of serials into the digits people see; it never leaves the database."""
+
+    prefix = models.CharField(max_length=8)
+    day = models.CharField(max_length=8)  # YYYYMMDD, as in the number
+    issued = models.PositiveIntegerField(default=0)
+    key = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="trackingcounter_prefix_day")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.day}: {self.issued}"
+
+
 class LetterEvent(models.Model):
     """One row per step on the timeline: who, when, from, to, why, and whether the citizen sees it."""
 

@@ -10,6 +10,6 @@ from __future__ import annotations
 
 from django.dispatch import Signal
 
-letter_event_recorded = Signal()  # kwargs: event (LetterEvent)
+letter_event_recorded = Signal()  # kwargs: event (LetterEvent); for "receive", attachments (the files sent with it)
 message_posted = Signal()  # kwargs: message (Message)
 identity_revealed = Signal()  # kwargs: letter, actor, category, reason — staff saw a writer's full identity

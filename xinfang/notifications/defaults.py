@@ -23,7 +23,7 @@ class Wording:
     sms: Promise | None = None
 
 
-VARIABLES = ("tracking_number", "link", "step", "reason", "due", "days", "unit", "organ", "outcome")
+VARIABLES = ("tracking_number", "link", "step", "reason", "due", "days", "unit", "organ", "outcome", "writers")
 
 DEFAULTS: dict[str, Wording] = {
     Kind.RECEIPT: Wording(
@@ -170,6 +170,11 @@ DEFAULTS: dict[str, Wording] = {
     Kind.EXPLANATION_ANSWERED: Wording(
         _("被反映单位已说明情况"),
         _("{{ unit }}已就信件 {{ tracking_number }} 说明情况。查看：{{ link }}"),
+    ),
+    # Names the unit (and officer) and how many writers, never who they are (analysis.early_warning).
+    Kind.EARLY_WARNING: Wording(
+        _("信访预警"),
+        _("{{ days }} 日内有 {{ writers }} 名不同信访人反映{{ unit }}，请关注。信件见工作台“信访预警”页：{{ link }}"),
     ),
 }
 

@@ -52,6 +52,8 @@ class Kind(models.TextChoices):
     EXPLANATION_REQUESTED = "explanation_requested", _("请说明情况")
     # To the handler who asked.
     EXPLANATION_ANSWERED = "explanation_answered", _("被反映单位已说明情况")
+    # To the inspectors above a unit named by several writers (analysis.early_warning): no letter, no writer.
+    EARLY_WARNING = "early_warning", _("信访预警")
 
 
 class Channel(models.TextChoices):

@@ -94,12 +94,18 @@ def place_children(parent: Unit | None) -> list[Unit]:
     """The active bureaus directly under ``parent`` (the provincial organs when None), by code.
 
     These are the places a citizen picks from: province → city → county. Beijing's districts sit
-    directly under Beijing, and a city without districts (Dongguan) has no children.
+    directly under Beijing, and a city without districts (Dongguan) has no children. Kept per
+    process (``xinfang.table_cache``): every write form asks.
     """
-    if parent is None:
+    return _place_children.get(parent.pk if parent is not None else None)
+
+
+def _load_place_children(parent_pk: int | None) -> list[Unit]:
+    if parent_pk is None:
         return list(
             Unit.objects.filter(level=UnitLevel.PROVINCE, kind=UnitKind.BUREAU, is_active=True).order_by("code")
         )
+    parent = Unit.objects.get(pk=parent_pk)
     return list(
         Unit.objects.filter(
             path__startswith=parent.path, depth=parent.depth + 1, kind=UnitKind.BUREAU, is_active=True
@@ -108,15 +114,36 @@ def place_children(parent: Unit | None) -> list[Unit]:
 
 
 def active_bureau_by_code(code: str) -> Unit | None:
-    """The active bureau with this unit code (a division code, or XPCC), if any."""
-    return Unit.objects.filter(code=code, kind=UnitKind.BUREAU, is_active=True).first() if code else None
+    """The active bureau with this unit code (a division code, or XPCC), if any.
+
+    Found bureaus are kept per process; a code that names none is asked again each time, so that
+    typed codes cannot grow the cache."""
+    if not code:
+        return None
+    try:
+        return _active_bureau.get(code)
+    except Unit.DoesNotExist:
+        return None
+
+
+def _load_active_bureau(code: str) -> Unit:
+    return Unit.objects.get(code=code, kind=UnitKind.BUREAU, is_active=True)
 
 
 def bureau_chain(unit: Unit) -> list[Unit]:
-    """The bureaus from the provincial organ down to ``unit``'s bureau (empty for the Ministry)."""
-    bureau = unit.bureau
+    """The bureaus from the provincial organ down to ``unit``'s bureau (empty for the Ministry; kept per process)."""
+    return _bureau_chain.get(bureau_of(unit).pk)
+
+
+def _load_bureau_chain(bureau_pk: int) -> list[Unit]:
+    bureau = Unit.objects.get(pk=bureau_pk)
     paths = [bureau.path[: Unit.steplen * depth] for depth in range(2, bureau.depth + 1)]
     return list(Unit.objects.filter(path__in=paths).order_by("depth"))
+
+
+_place_children: KeyedCache[int | None, list[Unit]] = KeyedCache(_load_place_children, watch=(Unit,))
+_active_bureau: KeyedCache[str, Unit] = KeyedCache(_load_active_bureau, watch=(Unit,))
+_bureau_chain: KeyedCache[int, list[Unit]] = KeyedCache(_load_bureau_chain, watch=(Unit,))
 
 
 # ---------------------------------------------------------------- unit ids, for letter queries

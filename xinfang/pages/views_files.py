@@ -11,11 +11,11 @@ from __future__ import annotations
 import uuid
 
 from django.http import FileResponse, Http404, HttpRequest
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET
 
 from xinfang.accounts.models import User
 from xinfang.letters.attachments import attachment_for
+from xinfang.pages.downloads import download
 from xinfang.pages.gates import is_verified_staff
 
 
@@ -32,13 +32,4 @@ def attachment_download(request: HttpRequest, public_id: uuid.UUID) -> FileRespo
     attachment = attachment_for(user, str(public_id))
     wants_original = request.GET.get("original") == "1" and not user.is_citizen
     stored = attachment.sanitised if attachment.sanitised and not wants_original else attachment.file
-    response = FileResponse(
-        stored.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    add_never_cache_headers(response)
-    return response
+    return download(stored.open("rb"), filename=attachment.original_name, content_type=attachment.content_type)

@@ -178,6 +178,24 @@ def _place_label(unit: Unit) -> str:
     return unit.division_display or unit.display_name
 
 
+class PlaceField(forms.ChoiceField):
+    """One level of the place pickers. The units come from the per-process copy of the tree; the
+    labelled choices are built only when the page is rendered (a submitted letter checks the code
+    it names against the units offered and never builds them)."""
+
+    def offer(self, options: list[Unit], *, blank: bool) -> None:
+        self._codes = frozenset(unit.code for unit in options)
+
+        def choices() -> list[tuple[str, str]]:
+            first = [("", _("请选择"))] if blank else []
+            return first + [(unit.code, _place_label(unit)) for unit in options]
+
+        self.choices = choices
+
+    def valid_value(self, value: Any) -> bool:
+        return str(value) in getattr(self, "_codes", frozenset())
+
+
 class WriteForm(forms.Form):
     """A letter to ``mailbox``. The place pickers start at the mailbox's own jurisdiction."""
 
@@ -187,9 +205,9 @@ class WriteForm(forms.Form):
     police_type = forms.ChoiceField(
         label=gettext_lazy("涉及警种"), required=False, help_text=gettext_lazy("不清楚可以不选。")
     )
-    province = forms.ChoiceField(label=gettext_lazy("省（自治区、直辖市）"))
-    city = forms.ChoiceField(label=gettext_lazy("市（地区、州）或区县"), required=False)
-    county = forms.ChoiceField(label=gettext_lazy("县（市、区）"), required=False)
+    province = PlaceField(label=gettext_lazy("省（自治区、直辖市）"))
+    city = PlaceField(label=gettext_lazy("市（地区、州）或区县"), required=False)
+    county = PlaceField(label=gettext_lazy("县（市、区）"), required=False)
     address = forms.CharField(
         label=gettext_lazy("详细地址"),
         max_length=300,
@@ -264,9 +282,9 @@ class WriteForm(forms.Form):
                 options = place_children(parent)
             else:
                 options = []
-            field = self._choice_field(level)
-            blank = [] if depth < len(fixed) else [("", _("请选择"))]
-            field.choices = blank + [(u.code, _place_label(u)) for u in options]
+            field = self.fields[level]
+            assert isinstance(field, PlaceField)
+            field.offer(options, blank=depth >= len(fixed))
             field.widget.attrs.update({"data-place-level": str(depth)})
             picked = self._picked(level) or (fixed[depth].code if depth < len(fixed) else "")
             parent = next((u for u in options if u.code == picked), None)

@@ -20,6 +20,7 @@ from xinfang.letters.models import Attachment, Letter, LetterEvent, LetterState,
 from xinfang.letters.services import hash_query_code, query_code_matches
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.publication.models import Publication
+from xinfang.table_cache import KeyedCache
 from xinfang.vocabulary import LetterType
 
 S = LetterState
@@ -29,10 +30,18 @@ S = LetterState
 
 
 def mailbox_by_slug(slug: str) -> Mailbox:
+    """The active mailbox, from the per-process copy (every portal page of a mailbox asks)."""
     try:
-        return Mailbox.objects.select_related("owner").get(slug=slug, is_active=True)
-    except Mailbox.DoesNotExist as exc:
+        return _active_mailboxes.get("all")[slug]
+    except KeyError as exc:
         raise Http404 from exc
+
+
+def _load_active_mailboxes(_key: str) -> dict[str, Mailbox]:
+    return {m.slug: m for m in Mailbox.objects.select_related("owner").filter(is_active=True)}
+
+
+_active_mailboxes: KeyedCache[str, dict[str, Mailbox]] = KeyedCache(_load_active_mailboxes, watch=(Mailbox, Unit))
 
 
 def _limit_text(step: Step, mailbox: Mailbox, letter_type: str | None = None) -> str:

@@ -1,8 +1,9 @@
 """The portal's writes: a letter, a message or supplied information together with its files.
 
-Each calls the letters services and ``attachment_add`` in one transaction, so a rejected file
-leaves nothing behind: no letter without its evidence, no half-posted message. Files already
-stored for that request are deleted again when the transaction is rolled back.
+Each calls the letters services and ``attachment_add`` in one transaction (a letter's files are
+stored by ``letter_submit`` itself), so a rejected file leaves nothing behind: no letter without
+its evidence, no half-posted message. Files already stored for that request are deleted again
+when the transaction is rolled back.
 """
 
 from __future__ import annotations
@@ -73,12 +74,12 @@ class LetterDraft:
 def letter_write(
     *, mailbox: Mailbox, actor: User, draft: LetterDraft, uploads: Sequence[UploadedFile[bytes]]
 ) -> Submission:
-    """Submit a citizen's letter with its attachments; raises LifecycleError or AttachmentRejected."""
+    """Submit a citizen's letter with its attachments; raises LifecycleError or AttachmentRejected.
+
+    ``letter_submit`` stores the files itself, in the letter's one transaction, before the
+    receipt that covers them (and deletes them again if the letter is not saved)."""
     fields: dict[str, Any] = dict(draft.__dict__)
-    with _files_undone_on_failure() as attach:
-        submission = letter_submit(mailbox=mailbox, actor=actor, **fields)
-        attach(letter=submission.letter, uploads=uploads, actor=actor)
-    return submission
+    return letter_submit(mailbox=mailbox, actor=actor, uploads=uploads, **fields)
 
 
 def message_write(*, letter: Letter, actor: User, text: str, uploads: Sequence[UploadedFile[bytes]]) -> Message:

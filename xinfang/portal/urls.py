@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from xinfang.portal import views, views_account, views_letters, views_transparency
+from xinfang.portal import views, views_account, views_letters, views_notices, views_transparency
 
 app_name = "portal"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path("my/letters/", views_letters.my_letters, name="my_letters"),
     path("my/letters/<uuid:public_id>/", views_letters.letter_detail, name="letter"),
     path("my/letters/<uuid:public_id>/submitted/", views_letters.submitted, name="submitted"),
+    path("my/notices/<uuid:public_id>/download", views_notices.notice_download, name="notice_download"),
     path("my/letters/<uuid:public_id>/<slug:action>/", views_letters.letter_action, name="letter_action"),
     path("account/sign-up/", views_account.sign_up, name="sign_up"),
     path("account/sign-in/", views_account.sign_in, name="sign_in"),

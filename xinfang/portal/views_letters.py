@@ -3,24 +3,29 @@ with its timeline, the conversation with the handler, the reply, the rating and 
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any
 
+from cryptography.fernet import Fernet, InvalidToken
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from xinfang.accounts.models import User
 from xinfang.analysis.emergency import emergency_words
+from xinfang.errors import Refused
 from xinfang.letters.access import letter_for
-from xinfang.letters.lifecycle import LifecycleError
 from xinfang.letters.models import Letter
 from xinfang.letters.services import letter_evaluate, letter_request_reexam, letter_request_review, messages_mark_read
+from xinfang.pages.refusals import refusal_to_form
 from xinfang.portal.channels import channel_for
 from xinfang.portal.forms import (
     EvaluateForm,
@@ -41,8 +46,6 @@ from xinfang.portal.selectors import (
     mailbox_by_slug,
 )
 from xinfang.portal.services import info_supply, letter_write, message_write
-
-RECEIPT = "portal_receipt"
 
 
 def _citizen(request: HttpRequest) -> User:
@@ -72,13 +75,14 @@ def write(request: HttpRequest, slug: str) -> HttpResponse:
             mailbox=box, actor=citizen, draft=form.draft(), uploads=form.cleaned_data["attachments"]
         )
     except ValidationError as exc:  # a rejected attachment
-        form.add_error("attachments", exc.messages)
+        refusal_to_form(form, exc, "attachments")
         return _write_page(request, form, [])
-    except LifecycleError as exc:
-        form.add_error(None, str(exc))
+    except Refused as exc:
+        refusal_to_form(form, exc)
         return _write_page(request, form, [])
-    request.session[RECEIPT] = {"letter": str(submission.letter.public_id), "code": submission.query_code}
-    return redirect("portal:submitted", public_id=submission.letter.public_id)
+    response = redirect("portal:submitted", public_id=submission.letter.public_id)
+    _hand_over_query_code(response, citizen, submission.letter, submission.query_code)
+    return response
 
 
 def _write_page(request: HttpRequest, form: WriteForm, signals: list[str]) -> HttpResponse:
@@ -90,13 +94,61 @@ def _write_page(request: HttpRequest, form: WriteForm, signals: list[str]) -> Ht
 @require_GET
 def submitted(request: HttpRequest, public_id: str) -> HttpResponse:
     """The receipt: the tracking number, and the query code shown this once."""
-    letter = letter_for(_citizen(request), str(public_id))
-    receipt = request.session.get(RECEIPT) or {}
-    code = None
-    if receipt.get("letter") == str(letter.public_id):
-        code = receipt["code"]
-        del request.session[RECEIPT]
-    return render(request, "portal/submitted.html", {"letter": letter, "query_code": code})
+    citizen = _citizen(request)
+    letter = letter_for(citizen, str(public_id))
+    code = _query_code_handed_over(request, citizen, letter)
+    response = render(request, "portal/submitted.html", {"letter": letter, "query_code": code})
+    if RECEIPT_COOKIE in request.COOKIES:
+        response.delete_cookie(RECEIPT_COOKIE, path=request.path, samesite="Strict")
+    return response
+
+
+# ---------------------------------------------------------------- the query code, from the POST to the receipt
+#
+# The receipt page shows the query code once. The submit POST hands it to that page in a cookie,
+# not in the session: storing it there was a second write (and a second transaction) for every
+# letter. The cookie
+# - is encrypted and authenticated (Fernet, with a key derived from SECRET_KEY), so the code is
+#   never readable in the browser's storage, a proxy or a log, and never appears in a URL;
+# - names the writer and the letter, and is refused for any other (a copied cookie shows nothing);
+# - lives ``RECEIPT_SECONDS``, is sent only to that letter's receipt page (``Path``), ``HttpOnly``,
+#   ``SameSite=Strict``, ``Secure`` where the session cookie is; the receipt page deletes it, so
+#   reloading the page shows the code no more (as before).
+# Rendering the receipt in the POST's own response would avoid the cookie but lose the redirect
+# after POST (a reload would offer to send the letter again).
+
+RECEIPT_COOKIE = "xf_receipt"
+RECEIPT_SECONDS = 600
+
+
+def _receipt_cipher() -> Fernet:
+    key = salted_hmac("xinfang.portal.receipt", "query-code", algorithm="sha256").digest()
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _hand_over_query_code(response: HttpResponse, citizen: User, letter: Letter, code: str) -> None:
+    token = _receipt_cipher().encrypt(f"{citizen.pk}:{letter.public_id}:{code}".encode()).decode()
+    response.set_cookie(
+        RECEIPT_COOKIE,
+        token,
+        max_age=RECEIPT_SECONDS,
+        path=reverse("portal:submitted", kwargs={"public_id": letter.public_id}),
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Strict",
+    )
+
+
+def _query_code_handed_over(request: HttpRequest, citizen: User, letter: Letter) -> str | None:
+    token = request.COOKIES.get(RECEIPT_COOKIE, "")
+    if not token:
+        return None
+    try:
+        plain = _receipt_cipher().decrypt(token.encode(), ttl=RECEIPT_SECONDS).decode()
+    except (InvalidToken, ValueError):
+        return None
+    user_pk, public_id, code = plain.split(":", 2)
+    return code if (user_pk, public_id) == (str(citizen.pk), str(letter.public_id)) else None
 
 
 @citizen_page
@@ -180,9 +232,9 @@ def letter_action(request: HttpRequest, public_id: str, action: str) -> HttpResp
         try:
             _do(action, letter, citizen, form)
         except ValidationError as exc:  # a rejected attachment
-            form.add_error("attachments" if "attachments" in form.fields else None, exc.messages)
-        except LifecycleError as exc:  # a closed window, a state that moved on, or a Conflict
-            form.add_error(None, str(exc))
+            refusal_to_form(form, exc, "attachments" if "attachments" in form.fields else None)
+        except Refused as exc:  # a closed window, a state that moved on, or a Conflict
+            refusal_to_form(form, exc)
             letter.refresh_from_db()
         else:
             messages.success(request, str(DONE[action]))

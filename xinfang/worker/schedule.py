@@ -48,6 +48,30 @@ def _seal_log() -> object:
     return {"tree_size": head.tree_size, "root_hash": head.root_hash} if head else "nothing new"
 
 
+def _repeats_index() -> object:
+    from xinfang.analysis.repeats import index_signatures
+
+    return index_signatures()
+
+
+def _early_warnings() -> object:
+    from xinfang.analysis.early_warning import early_warnings_scan
+
+    return early_warnings_scan()
+
+
+def _statistics_rollup() -> object:
+    from xinfang.statistics.rollup import statistics_rollup
+
+    return dataclasses.asdict(statistics_rollup())
+
+
+def _notices_issue() -> object:
+    from xinfang.notices.services import notices_issue
+
+    return notices_issue()
+
+
 @dataclass(frozen=True)
 class Job:
     run: Callable[[], object]
@@ -66,6 +90,16 @@ JOBS: dict[str, Job] = {
     # The transparency log: new entries into the Merkle tree and a signed tree head (xinfang.audit.sealing);
     # also enqueued right after every identity reveal (worker.receivers).
     "log_seal": Job(_seal_log, settings.XINFANG_LOG_SEAL_SECONDS),
+    # Repeat-letter signatures of the letters that have none yet (xinfang.analysis.repeats): kept out
+    # of intake, so a letter is indexed within a minute of arriving (the desk computes it earlier if shown).
+    "repeats_index": Job(_repeats_index, 60),
+    # Early warnings: units and officers named by several writers (xinfang.analysis.early_warning).
+    "early_warnings": Job(_early_warnings, 15 * 60),
+    # The statistics rollups (xinfang.statistics.rollup): incremental from the timeline's watermark.
+    "statistics_rollup": Job(_statistics_rollup, 5 * 60),
+    # Written notices (xinfang.notices): each decision on the timeline gets its numbered PDF, dated at
+    # the decision, within a minute of it (docs/notices.md).
+    "notices_issue": Job(_notices_issue, 60),
 }
 
 

@@ -13,8 +13,8 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def work_pages(context: dict[str, Any]) -> set[str]:
-    """``{% work_pages as pages %}``: the work pages the signed-in user may open (``views_work.PAGE_ROLES``)."""
-    from xinfang.console.views_work import pages_for
+    """``{% work_pages as pages %}``: the work pages the signed-in user may open (``views_common.PAGE_ROLES``)."""
+    from xinfang.console.views_common import pages_for
 
     user = getattr(context.get("request"), "user", None)
     return pages_for(user) if isinstance(user, User) else set()

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.core.files import File
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,13 +14,16 @@ from xinfang.accounts.id_numbers import normalise_badge_number
 from xinfang.accounts.models import Role, User
 from xinfang.analysis.emergency import read as read_emergency
 from xinfang.letters import due_dates
+from xinfang.letters.attachments import attachment_add
 from xinfang.letters.lifecycle import LifecycleError, record_receipt
 from xinfang.letters.models import (
     AnonymousCaller,
+    Attachment,
     Letter,
 )
 from xinfang.letters.services._common import S
 from xinfang.letters.services.query_codes import hash_query_code, new_query_code
+from xinfang.letters.tracking import next_tracking_number
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.routing.engine import intake_unit_for
@@ -32,11 +35,7 @@ from xinfang.vocabulary import Channel, LetterType
 class Submission:
     letter: Letter
     query_code: str  # shown to the writer once, stored only hashed
-
-
-def _tracking_number(mailbox: Mailbox, day: str) -> str:
-    """``GD-20261123-483920``: mailbox and date only; the number is random, so it leaks no volume."""
-    return f"{mailbox.tracking_prefix}-{day}-{secrets.randbelow(10**6):06d}"
+    attachments: list[Attachment] = field(default_factory=list)  # the files sent with the letter
 
 
 def letter_submit(
@@ -59,6 +58,7 @@ def letter_submit(
     citizen: User | None = None,
     anonymous_phone: str | None = None,
     repeat_of: Letter | None = None,
+    uploads: Sequence[File[bytes]] = (),
 ) -> Submission:
     """Receive a letter: from a citizen (``actor`` is the citizen) or registered by a seat agent.
 
@@ -67,6 +67,15 @@ def letter_submit(
 
     Naming an officer (name, badge number or post) is an accusation: with no unit given, the
     bureau of the letter's place is the accused unit, so recusal applies from the first moment.
+
+    ``uploads`` are the files sent with the letter (``attachment_add`` checks each; a rejected
+    one raises ``AttachmentRejected`` and nothing is kept). They are stored before the receipt is
+    recorded, so that the log's receipt entry, written in the same transaction, covers them.
+
+    One transaction, with no savepoint unless a caller's transaction surrounds it (the seat's):
+    four INSERTs (the letter, its timeline row, the log's two entries in one statement, the
+    notification task) and, once per ``tracking.BLOCK`` letters of a mailbox, the tracking
+    counter (tests/portal/test_intake_budget.py keeps the count).
     """
     subject, text, address = clean_input(subject), clean_input(text), clean_input(address)  # for every channel
     accused_officer_name, accused_officer_post = clean_input(accused_officer_name), clean_input(accused_officer_post)
@@ -82,41 +91,56 @@ def letter_submit(
         raise LifecycleError(_("只能关联同一信访人的信件。"))
     code = new_query_code()
     now = timezone.now()
-    day = timezone.localdate(now).strftime("%Y%m%d")
-    with transaction.atomic():
-        caller = AnonymousCaller.objects.create(phone=anonymous_phone) if anonymous_phone is not None else None
-        letter = Letter(
-            mailbox=mailbox,
-            letter_type=letter_type,
-            channel=channel,
-            subject=subject.strip(),
-            text=text.strip(),
-            division_code=division_code,
-            address=address,
-            police_type=police_type,
-            accused_unit=accused_unit,
-            accused_officer_name=accused_officer_name,
-            accused_badge_number=accused_badge_number,
-            accused_officer_post=accused_officer_post,
-            accuses_leadership=accuses_leadership,
-            consent_to_publish=consent_to_publish,
-            citizen=writer,
-            anonymous_caller=caller,
-            registered_by=None if actor.is_citizen else actor,
-            repeat_of=repeat_of,
-            intake_unit=intake_unit_for(mailbox, recusing),  # the text alone keeps the accused desk away
-            query_code_hash=hash_query_code(code),
-            received_at=now,
-            acceptance_clock_from=now,
-        )
-        for name, value in due_dates.compute(letter).as_changes(S.RECEIVED).items():
-            setattr(letter, name, value)
-        letter.owing_unit = letter.intake_unit
-        reading = read_emergency(f"{letter.subject}\n{letter.text}")  # every channel, not only the portal's stop
-        letter.emergency_flag, letter.emergency_words = reading.flagged, list(reading.words)
-        _save_with_unique_tracking_number(letter, mailbox, day)
-        record_receipt(letter, actor=actor)
-    return Submission(letter=letter, query_code=code)
+    letter = Letter(
+        mailbox=mailbox,
+        letter_type=letter_type,
+        channel=channel,
+        subject=subject.strip(),
+        text=text.strip(),
+        division_code=division_code,
+        address=address,
+        police_type=police_type,
+        accused_unit=accused_unit,
+        accused_officer_name=accused_officer_name,
+        accused_badge_number=accused_badge_number,
+        accused_officer_post=accused_officer_post,
+        accuses_leadership=accuses_leadership,
+        consent_to_publish=consent_to_publish,
+        citizen=writer,
+        registered_by=None if actor.is_citizen else actor,
+        repeat_of=repeat_of,
+        intake_unit=intake_unit_for(mailbox, recusing),  # the text alone keeps the accused desk away
+        query_code_hash=hash_query_code(code),
+        received_at=now,
+        acceptance_clock_from=now,
+    )
+    for name, value in due_dates.compute(letter).as_changes(S.RECEIVED).items():
+        setattr(letter, name, value)
+    letter.owing_unit = letter.intake_unit
+    reading = read_emergency(f"{letter.subject}\n{letter.text}")  # every channel, not only the portal's stop
+    letter.emergency_flag, letter.emergency_words = reading.flagged, list(reading.words)
+    stored: list[Attachment] = []
+    try:
+        with transaction.atomic():  # outermost (the portal): no savepoint; inside a caller's: one
+            if anonymous_phone is not None:
+                letter.anonymous_caller = AnonymousCaller.objects.create(phone=anonymous_phone)
+            day = timezone.localdate(now).strftime("%Y%m%d")
+            letter.tracking_number = next_tracking_number(mailbox.tracking_prefix, day)
+            letter.save(force_insert=True)
+            stored.extend(attachment_add(letter=letter, upload=upload, actor=actor) for upload in uploads)
+            record_receipt(letter, actor=actor, attachments=stored)
+    except BaseException:
+        _delete_files(stored)
+        raise
+    return Submission(letter=letter, query_code=code, attachments=stored)
+
+
+def _delete_files(attachments: list[Attachment]) -> None:
+    """Files stored for a submission that did not commit (their rows are rolled back)."""
+    for attachment in attachments:
+        for stored in (attachment.file, attachment.sanitised):
+            if stored:
+                stored.delete(save=False)
 
 
 def _named_unit_recusing(mailbox: Mailbox, letter_type: str, division_code: str, text: str) -> Unit | None:
@@ -177,16 +201,3 @@ def _check_submission(
         raise LifecycleError(_("该信箱不受理匿名来电。"))
     if citizen is not None and not citizen.is_citizen:
         raise LifecycleError(_("来电人必须是群众账户。"))
-
-
-def _save_with_unique_tracking_number(letter: Letter, mailbox: Mailbox, day: str) -> None:
-    for _attempt in range(8):
-        letter.tracking_number = _tracking_number(mailbox, day)
-        try:
-            with transaction.atomic():
-                letter.save()
-            return
-        except IntegrityError:
-            if not Letter.objects.filter(tracking_number=letter.tracking_number).exists():
-                raise
-    raise LifecycleError(_("今日该信箱编号已满，请稍后再试。"))

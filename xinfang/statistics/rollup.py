@@ -1,0 +1,294 @@
+"""The rollup job: keep ``Rollup`` (counters and day-count histograms) up to date from the letters' timeline.
+
+Run by the worker (``worker.schedule.JOBS["statistics_rollup"]``), never by a page or by intake.
+Each run reads the timeline rows (``LetterEvent``) after the watermark, recomputes what each letter
+they touch contributes (:func:`letter_contribution`, from the letter and its whole timeline),
+and applies the difference from what that letter contributed before (``LetterFigures``) to the
+daily and monthly rows. So a letter reclassified later (its police type set by the desk, a repeat
+linked, a new handling unit) moves its own counts, and counting a letter twice changes nothing.
+
+Two workers at once: the watermark row is locked (``select_for_update``) for the whole batch and
+advanced by a conditional update, so a second run waits and then finds nothing left, or fails
+and rolls back. The watermark stops before any event younger than ``settle`` seconds, which is read
+again next time (harmless: the counts are recomputed, not added), so that a transaction that
+committed its event a little after a later one is not skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from xinfang.letters.models import Letter, LetterEvent, Rating
+from xinfang.statistics.figures import COUNTERS, DIMENSIONS, HISTOGRAMS, OVERTURNING
+from xinfang.statistics.models import Grain, LetterFigures, Rollup, RollupWatermark
+
+WATERMARK = "letter_events"
+DECISIONS = {"accept": "accepted", "refuse": "refused", "refer": "referred", "redirect_emergency": "redirected"}
+REPLIES = frozenset({"approve_reply", "reply_directly"})
+COUNTED_ACTIONS = frozenset(
+    {*DECISIONS, *REPLIES, "decide_extension", "evaluate", "request_review", "answer_review", "request_reexam",
+     "answer_reexam"}
+)  # fmt: skip
+SATISFIED = frozenset({Rating.SATISFIED, Rating.BASICALLY_SATISFIED})
+LETTER_FIELDS = (
+    "id", "received_at", "intake_unit_id", "handling_unit_id", "repeat_of_id", "police_type", "channel",
+    "letter_type", "mailbox_id", "division_code", "accused_unit_id", "accept_due", "reply_due",
+)  # fmt: skip
+
+Cell = tuple[str, dt.date, int, str, str]  # grain, start, unit_id, dim, key
+HistCell = tuple[Cell, str, int]  # cell (slice "all"), measure, days
+
+
+@dataclass
+class Contribution:
+    """What one letter adds to the rollups: its slice keys, counters per (day, unit), day counts."""
+
+    dims: dict[str, str]
+    entries: list[list[Any]] = field(default_factory=list)  # [day iso, unit_id, {counter: n}]
+    hist: list[list[Any]] = field(default_factory=list)  # [day iso, unit_id, measure, days]
+
+    def add(self, day: dt.date, unit_id: int, **counts: int) -> None:
+        self.entries.append([day.isoformat(), unit_id, {k: v for k, v in counts.items() if v}])
+
+
+def _day(moment: dt.datetime) -> dt.date:
+    return timezone.localdate(moment)
+
+
+def letter_dims(letter: Letter) -> dict[str, str]:
+    return {
+        "all": "",
+        "police_type": letter.police_type or "",
+        "channel": letter.channel,
+        "letter_type": letter.letter_type,
+        "mailbox": str(letter.mailbox_id),
+        "place": (letter.division_code or "")[:6],
+        "accused": str(letter.accused_unit_id or ""),
+    }
+
+
+def letter_contribution(letter: Letter, events: Iterable[LetterEvent]) -> Contribution:
+    """Everything ``letter`` counts for, from its current attributes and its timeline (docs/statistics.md)."""
+    c = Contribution(dims=letter_dims(letter))
+    intake = letter.intake_unit_id
+    replier = letter.handling_unit_id or intake
+    received = _day(letter.received_at)
+    c.add(received, intake, received=1, repeats=int(letter.repeat_of_id is not None))
+    decided = replied = False
+    accepted_on: dt.date | None = None
+    for event in events:
+        day = _day(event.at)
+        action = event.action
+        if action in DECISIONS and not decided:
+            decided = True
+            on_time = letter.accept_due is None or day <= letter.accept_due
+            counts = {"decided": 1, "decided_on_time": int(on_time), DECISIONS[action]: 1}
+            if action == "accept":
+                accepted_on = day
+                counts["accept_days_sum"] = (day - received).days
+                c.hist.append([day.isoformat(), intake, "accept", (day - received).days])
+            c.add(day, intake, **counts)
+        elif action in REPLIES and not replied:
+            replied = True
+            on_time = letter.reply_due is None or day <= letter.reply_due
+            days = (day - received).days
+            c.add(day, replier, replied=1, replied_on_time=int(on_time), reply_days_sum=days)
+            c.hist.append([day.isoformat(), replier, "reply", days])
+        elif action == "decide_extension" and event.data.get("approved"):
+            c.add(day, replier, extensions=1)
+        elif action == "evaluate":
+            c.add(day, replier, rated=1, satisfied=int(event.data.get("rating") in SATISFIED))
+        elif action in ("request_review", "request_reexam"):
+            c.add(day, replier, **{action.removeprefix("request_") + "_requested": 1})
+        elif action in ("answer_review", "answer_reexam"):
+            stage = action.removeprefix("answer_")
+            outcome = event.data.get("outcome")
+            c.add(day, replier, **{f"{stage}_answered": 1, f"{stage}_judged": int(bool(outcome)),
+                                   f"{stage}_overturned": int(outcome in OVERTURNING)})  # fmt: skip
+    if accepted_on is not None:
+        c.add(accepted_on, replier, owed_reply=1, owed_reply_done=int(replied))
+    return c
+
+
+def _cells(dims: dict[str, str], entries: list[list[Any]], sign: int) -> dict[Cell, dict[str, int]]:
+    out: dict[Cell, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for day_iso, unit_id, counts in entries:
+        day = dt.date.fromisoformat(day_iso)
+        for grain, start in ((Grain.DAY.value, day), (Grain.MONTH.value, day.replace(day=1))):
+            for dim in DIMENSIONS:
+                key = dims.get(dim, "")
+                if dim == "accused" and not key:
+                    continue
+                cell = out[(grain, start, unit_id, dim, key)]
+                for name, value in counts.items():
+                    cell[name] += sign * value
+    return out
+
+
+def _hist_cells(hist: list[list[Any]], sign: int) -> dict[HistCell, int]:
+    out: dict[HistCell, int] = defaultdict(int)
+    for day_iso, unit_id, measure, days in hist:
+        day = dt.date.fromisoformat(day_iso)
+        for grain, start in ((Grain.DAY.value, day), (Grain.MONTH.value, day.replace(day=1))):
+            out[((grain, start, unit_id, "all", ""), measure, days)] += sign
+    return out
+
+
+def _merge(into: dict[Cell, dict[str, int]], more: dict[Cell, dict[str, int]]) -> None:
+    for cell, counts in more.items():
+        target = into.setdefault(cell, defaultdict(int))
+        for name, value in counts.items():
+            target[name] += value
+
+
+def letters_recount(letter_ids: Iterable[int]) -> int:
+    """Recount these letters and apply the differences to the rollups; must run in a transaction.
+
+    Returns the number of letters whose contribution changed."""
+    ids = sorted(set(letter_ids))
+    if not ids:
+        return 0
+    letters = {letter.pk: letter for letter in Letter.objects.filter(pk__in=ids).only(*LETTER_FIELDS)}
+    timelines: dict[int, list[LetterEvent]] = defaultdict(list)
+    for event in (
+        LetterEvent.objects.filter(letter_id__in=ids, action__in=COUNTED_ACTIONS)
+        .only("letter_id", "action", "at", "data")
+        .order_by("letter_id", "at", "id")
+    ):
+        timelines[event.letter_id].append(event)
+    before = {figures.letter_id: figures for figures in LetterFigures.objects.filter(letter_id__in=ids)}
+    cells: dict[Cell, dict[str, int]] = {}
+    hist: dict[HistCell, int] = defaultdict(int)
+    changed: list[LetterFigures] = []
+    now = timezone.now()
+    for pk in ids:
+        letter = letters.get(pk)
+        old = before.get(pk)
+        new = letter_contribution(letter, timelines[pk]) if letter is not None else None
+        if (
+            old is not None
+            and new is not None
+            and (old.dims, old.entries, old.hist) == (new.dims, new.entries, new.hist)
+        ):
+            continue
+        if old is not None:
+            _merge(cells, _cells(old.dims, old.entries, -1))
+            for cell, n in _hist_cells(old.hist, -1).items():
+                hist[cell] += n
+        if new is not None:
+            _merge(cells, _cells(new.dims, new.entries, +1))
+            for cell, n in _hist_cells(new.hist, +1).items():
+                hist[cell] += n
+            changed.append(LetterFigures(letter_id=pk, dims=new.dims, entries=new.entries, hist=new.hist,
+                                         counted_at=now))  # fmt: skip
+    _apply(cells, hist)
+    if changed:
+        LetterFigures.objects.bulk_create(
+            changed,
+            update_conflicts=True,
+            unique_fields=["letter"],
+            update_fields=["dims", "entries", "hist", "counted_at"],
+        )
+    return len(changed)
+
+
+def _apply(cells: dict[Cell, dict[str, int]], hist: dict[HistCell, int]) -> None:
+    """Add the counter and day-count differences to the rows (created when missing)."""
+    deltas = {cell: {k: v for k, v in counts.items() if v} for cell, counts in cells.items()}
+    days: dict[Cell, dict[str, dict[str, int]]] = {}
+    for (cell, measure, day_count), n in hist.items():
+        if n:
+            per = days.setdefault(cell, {}).setdefault(f"{measure}_hist", {})
+            per[str(day_count)] = per.get(str(day_count), 0) + n
+    wanted = {cell for cell, counts in deltas.items() if counts} | set(days)
+    if not wanted:
+        return
+    existing: dict[Cell, Rollup] = {}
+    by_grain_dim: dict[tuple[str, str], list[Cell]] = defaultdict(list)
+    for cell in wanted:
+        by_grain_dim[(cell[0], cell[3])].append(cell)
+    for (grain, dim), group in by_grain_dim.items():
+        rows = Rollup.objects.filter(
+            grain=grain,
+            dim=dim,
+            unit_id__in={c[2] for c in group},
+            start__in={c[1] for c in group},
+            key__in={c[4] for c in group},
+        )
+        for found in rows:
+            existing[(found.grain, found.start, found.unit_id, found.dim, found.key)] = found
+    to_update: list[Rollup] = []
+    to_create: list[Rollup] = []
+    for cell in wanted:
+        row = existing.get(cell)
+        if row is None:
+            grain, start, unit_id, dim, key = cell
+            row = Rollup(grain=grain, start=start, unit_id=unit_id, dim=dim, key=key)
+            to_create.append(row)
+        else:
+            to_update.append(row)
+        for name, value in deltas.get(cell, {}).items():
+            setattr(row, name, getattr(row, name) + value)
+        for name, changes in days.get(cell, {}).items():
+            merged: dict[str, int] = dict(getattr(row, name) or {})
+            for bucket, n in changes.items():
+                merged[bucket] = merged.get(bucket, 0) + n
+            setattr(row, name, {k: v for k, v in merged.items() if v})
+    if to_update:
+        Rollup.objects.bulk_update(to_update, [*COUNTERS, *HISTOGRAMS], batch_size=500)
+    if to_create:
+        Rollup.objects.bulk_create(to_create, batch_size=500)
+
+
+@dataclass
+class RollupResult:
+    events: int = 0
+    letters: int = 0
+    watermark: int = 0
+
+
+def statistics_rollup(*, batch: int = 2000, max_batches: int = 100, settle: float = 120.0) -> RollupResult:
+    """The scheduled job: count the timeline rows after the watermark, batch by batch."""
+    RollupWatermark.objects.get_or_create(name=WATERMARK)
+    result = RollupResult()
+    for _ in range(max_batches):
+        with transaction.atomic():
+            mark = RollupWatermark.objects.select_for_update().get(name=WATERMARK)
+            rows = list(
+                LetterEvent.objects.filter(id__gt=mark.last_event_id)
+                .order_by("id")
+                .values_list("id", "letter_id", "at")[:batch]
+            )
+            if not rows:
+                result.watermark = mark.last_event_id
+                break
+            cutoff = timezone.now() - dt.timedelta(seconds=settle)
+            settled = mark.last_event_id
+            for pk, _letter, at in rows:
+                if at > cutoff:
+                    break
+                settled = pk
+            result.letters += letters_recount(letter_id for _pk, letter_id, _at in rows)
+            result.events += len(rows)
+            moved = RollupWatermark.objects.filter(name=WATERMARK, last_event_id=mark.last_event_id).update(
+                last_event_id=settled, updated_at=timezone.now()
+            )
+            if moved != 1:  # another worker counted meanwhile (only possible without row locks): undo ours
+                transaction.set_rollback(True)
+                break
+            result.watermark = settled
+        if settled != rows[-1][0]:  # stopped at an event too young to be sure of; read it again next time
+            break
+    return result
+
+
+def last_counted_at() -> dt.datetime | None:
+    """When the rollups were last brought up to date (shown on the pages)."""
+    return RollupWatermark.objects.filter(name=WATERMARK).values_list("updated_at", flat=True).first()
