@@ -78,6 +78,13 @@ def test_a_letter_naming_no_officer_gets_none() -> None:
         ("电动车被盗窃了", "criminal", "盗窃"),
         ("交警对我态度恶劣", "inspection", "态度恶劣"),
         ("民警吃拿卡要", "discipline", "吃拿卡要"),
+        # Conduct goes to inspection, integrity to discipline, whatever the officer's own department (issue 20 §1).
+        ("派出所副所长滥用职权，扣押我的车不给任何手续", "inspection", "滥用职权"),
+        ("交警大队的民警执法程序违法，没有告知就直接拖车", "inspection", "程序违法"),
+        ("刑警队长逢年过节收受老板送的购物卡", "discipline", "收受"),
+        ("治安大队的民警昨晚酒驾撞了护栏", "discipline", "酒驾"),
+        ("辖区民警给赌场通风报信，每次检查前都有人提前走", "discipline", "通风报信"),
+        ("The officer took money from the shop owner to drop the case", "discipline", "took money"),
         ("How do I apply for a visa extension?", "exit_entry", "visa"),
     ],
 )

@@ -29,6 +29,7 @@ def route_letter(
     letter_type: str = LetterType.INQUIRY,
     accused: str | None = None,
     leadership: bool = False,
+    text: str = "",
 ) -> Proposal:
     """Propose a unit for a letter described by codes: mailbox slug, place, accused unit code."""
     request = RoutingRequest(
@@ -38,6 +39,7 @@ def route_letter(
         letter_type=letter_type,
         accused_unit=unit(accused) if accused else None,
         accuses_leadership=leadership,
+        text=text,
     )
     return propose(request)
 

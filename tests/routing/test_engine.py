@@ -75,7 +75,7 @@ CASES = {
         "gd", "110105", "440000", (*PLACE, "outside_mailbox", "no_police_type"), text="信件不转出辖区"
     ),
     # A city mailbox stays inside the city.
-    "shenzhen-district": case("gd-shenzhen", "440305", "440305-exit_entry", TYPED, police=EXIT_ENTRY),
+    "shenzhen-district": case("gd-shenzhen", "440305", "440305-household", TYPED, police=HOUSEHOLD),
     "shenzhen-city": case("gd-shenzhen", "440300", "440300", SHARED),
     "shenzhen-guangzhou-place": case(
         "gd-shenzhen",
@@ -331,3 +331,46 @@ def test_a_place_of_a_merged_county_goes_to_the_bureau_it_was_merged_into(route:
     assert proposal.reason_codes == ("merged", "territorial", "police_type")
     assert "博罗县公安局已并入惠州市公安局惠城区分局" in proposal.explanation
     assert "地点 441322（博罗县）属于惠州市公安局惠城区分局管辖" in proposal.explanation
+
+
+# Inspection or discipline follows the matter (issue 20 §1): the acceptor's choice of oversight department
+# (or the analysis suggestion the acceptor applied) stands; the letter type only sets the default.
+INSPECTION, DISCIPLINE = PoliceType.INSPECTION, PoliceType.DISCIPLINE
+CHOSEN = "按所反映问题的性质"
+NATIONAL_CONDUCT = ("territorial", "national_province", "police_type", *UP_ONE[:2], "national_province", "oversight")
+OVERSIGHT_CASES = {
+    "report-of-conduct-to-inspection": case(
+        "gd", "440106", "440100-inspection", (*TYPED, *UP_ONE), police=INSPECTION, type=REPORT, accused="440106",
+        text=CHOSEN,
+    ),
+    "complaint-of-bribes-to-discipline": case(
+        "gd", "440106", "440100-discipline", (*TYPED, *UP_ONE), police=DISCIPLINE, type=COMPLAINT, accused="440106",
+        text=CHOSEN,
+    ),
+    "report-without-a-choice-to-discipline": case(
+        "gd", "440106", "440100-discipline", (*SHARED, *UP_ONE), type=REPORT, accused="440106", text="举报违法违纪"
+    ),
+    "complaint-without-a-choice-to-inspection": case(
+        "gd", "440106", "440100-inspection", (*SHARED, *UP_ONE), type=COMPLAINT, accused="440106", text="投诉由督察"
+    ),
+    "officer-department-is-no-choice": case(
+        "gd", "440106", "440100-discipline", (*TYPED, *UP_ONE), police=TRAFFIC, type=REPORT, accused="440106"
+    ),
+    "leadership-conduct-two-levels-up": case(
+        "gd", "440106", "440000-inspection", (*TYPED, *UP_TWO), police=INSPECTION, type=REPORT, accused="440106",
+        leadership=True, text=CHOSEN,
+    ),
+    "city-accused-bribes": case(
+        "gd", "440100", "440000-discipline", (*TYPED, *UP_ONE), police=DISCIPLINE, type=COMPLAINT, accused="440100",
+        text=CHOSEN,
+    ),
+    "national-platform-conduct": case(
+        "12389", "440106", "440000-inspection", NATIONAL_CONDUCT,
+        police=INSPECTION, type=REPORT, accused="440106", text=CHOSEN,
+    ),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("expected", OVERSIGHT_CASES.values(), ids=OVERSIGHT_CASES.keys())
+def test_inspection_or_discipline_follows_the_matter(route: Route, expected: Case) -> None:
+    test_it_proposes_the_responsible_unit_with_its_reasons(route, expected)

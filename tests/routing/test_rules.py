@@ -47,7 +47,7 @@ def test_a_rule_sends_guangdong_exit_entry_inquiries_to_the_provincial_departmen
         proposal = route(mailbox, "440305", police_type=PoliceType.EXIT_ENTRY)
 
         assert proposal.unit.code == "440000-exit_entry"
-        assert proposal.reason_codes == ("territorial", "police_type", "rule")
+        assert proposal.reason_codes == ("territorial", "city_level", "police_type", "rule")
         assert f"适用分流规则“{EXIT_ENTRY_RULE}”，由广东省公安厅出入境管理总队办理" in proposal.explanation
 
 
@@ -57,7 +57,7 @@ def test_an_inactive_rule_does_not_fire(route: Route, exit_entry_rule: RoutingRu
 
     proposal = route("gd", "440305", police_type=PoliceType.EXIT_ENTRY)
 
-    assert proposal.unit.code == "440305-exit_entry"
+    assert proposal.unit.code == "440300-exit_entry"  # the default: the city runs exit-entry (test_city_level)
     assert "rule" not in proposal.reason_codes
     assert EXIT_ENTRY_RULE not in proposal.explanation
 
@@ -65,11 +65,12 @@ def test_an_inactive_rule_does_not_fire(route: Route, exit_entry_rule: RoutingRu
 def test_a_rule_does_not_fire_for_another_letter_type_police_type_or_place(
     route: Route, exit_entry_rule: RoutingRule
 ) -> None:
+    # Where the rule does not fire, the city runs exit-entry (tests/routing/test_city_level.py).
     assert route("gd", "440305", police_type=PoliceType.EXIT_ENTRY, letter_type=LetterType.REQUEST).unit.code == (
-        "440305-exit_entry"
+        "440300-exit_entry"
     )
     assert route("gd", "440305", police_type=PoliceType.TRAFFIC).unit.code == "440305-traffic"
-    assert route("bj", "110105", police_type=PoliceType.EXIT_ENTRY).unit.code == "110105-exit_entry"
+    assert route("bj", "110105", police_type=PoliceType.EXIT_ENTRY).unit.code == "110000-exit_entry"
     assert route("gd", "", police_type=PoliceType.EXIT_ENTRY).unit.code == "440000-exit_entry"
 
 

@@ -231,8 +231,17 @@ POLICE_TYPE_CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("敷衍", 2),
         ("不受理", 2),
         ("乱罚款", 2),
+        # Abuse of power and procedure: how the officer acted, not what he took.
+        ("滥用职权", 4),
+        ("违反程序", 3),
+        ("程序违法", 3),
+        ("违规执法", 3),
+        ("暴力执法", 4),
+        ("不依法", 2),
         ("rude", 3),
         ("refused to", 2),
+        ("abuse of power", 4),
+        ("did nothing", 3),
     ),
     T.DISCIPLINE: (
         ("受贿", 3),
@@ -249,7 +258,24 @@ POLICE_TYPE_CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("请吃饭", 2),
         ("纪委", 3),
         ("经商", 2),
+        # Money, gifts, business on the side, drink-driving, leaked information: the officer's integrity.
+        ("收受", 3),
+        ("送礼", 3),
+        ("礼品", 2),
+        ("办企业", 3),
+        ("入股", 2),
+        ("酒驾", 2),  # an officer's (×2 when police are the subject); a stranger's is traffic's
+        ("醉驾", 2),
+        ("酒后驾", 2),
+        ("泄露", 3),
+        ("泄密", 3),
+        ("通风报信", 3),
+        ("赌博", 2),
         ("bribe", 3),
+        ("took money", 3),
+        ("gifts", 2),
+        ("drunk driving", 3),
+        ("leaked", 3),
     ),
     T.LEGAL: (
         ("行政复议", 3),
@@ -457,9 +483,26 @@ def _best(text: str, cues: dict[str, tuple[tuple[str, float], ...]], labels: Map
     ]
 
 
+# Police as the subject of the letter: then what they did (conduct, integrity) outweighs their own department.
+POLICE_ACTOR = re.compile(r"民警|警察|警官|辅警|协警|交警|所长|队长|局长|教导员|指导员|\b(?:officers?|policem[ae]n)\b")
+OVERSIGHT_WEIGHT = 2
+
+
 def police_types(text: str) -> list[Suggestion]:
-    """Police types the text points to, best first."""
-    return _best(text, POLICE_TYPE_CUES, dict(PoliceType.choices))
+    """Police types the text points to, best first.
+
+    When the text is about police (it names an officer or a post), the inspection and discipline cues
+    count double: "刑警队长收受购物卡" is the discipline department's, not the criminal police's, and
+    "民警酒驾" discipline's where "有人酒驾" is traffic's."""
+    cues = POLICE_TYPE_CUES
+    if POLICE_ACTOR.search(normalise(text).lower()):
+        cues = {
+            value: tuple((w, weight * OVERSIGHT_WEIGHT) for w, weight in words)
+            if value in (PoliceType.INSPECTION, PoliceType.DISCIPLINE)
+            else words
+            for value, words in POLICE_TYPE_CUES.items()
+        }
+    return _best(text, cues, dict(PoliceType.choices))
 
 
 def letter_types(text: str) -> list[Suggestion]:

@@ -13,18 +13,21 @@ from typing import Protocol
 
 from django.utils import translation
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.orgs import recusal
-from xinfang.orgs.choices import OVERSIGHT_POLICE_TYPES, PoliceType
+from xinfang.orgs.choices import OVERSIGHT_POLICE_TYPES, PoliceType, UnitLevel
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.selectors import bureau_above, province_of, unit_by_id
 from xinfang.orgs.services import department_or_plan
 from xinfang.routing.models import RoutingRule, reachable
-from xinfang.routing.selectors import Place, current_unit, matching_rules, place_of
+from xinfang.routing.selectors import Place, city_function_for, current_unit, matching_rules, place_of
 from xinfang.vocabulary import ACCUSATION_TYPES, LetterType
 
 PROVINCE_DEPTH = 2
+# The four municipalities: their districts' parent is a province-level bureau that works as their city bureau.
+MUNICIPALITIES = frozenset({"110000", "120000", "310000", "500000"})
 
 
 class Routable(Protocol):
@@ -38,6 +41,8 @@ class Routable(Protocol):
     police_type: str
     accused_unit: Unit | None
     accuses_leadership: bool
+    subject: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,17 @@ class Reason:
     @property
     def text(self) -> str:
         return str(self.template) % {name: str(value) for name, value in self.values.items()}
+
+
+@dataclass(frozen=True)
+class Bilingual:
+    """Administrators' data in Chinese and English, read in the language active when shown."""
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.en if self.en and (get_language() or "").startswith("en") else self.zh
 
 
 @dataclass(frozen=True)
@@ -77,6 +93,7 @@ class RoutingRequest:
     police_type: str = ""
     accused_unit: Unit | None = None
     accuses_leadership: bool = False
+    text: str = ""  # the letter's subject and text: the words that place a function at city level
 
     def __post_init__(self) -> None:
         if self.letter_type not in LetterType.values:
@@ -131,7 +148,7 @@ def propose(request: RoutingRequest) -> Proposal:
     (``orgs.services.department_or_plan``), created by the service that sends the letter there.
     """
     reasons: list[Reason] = []
-    unit = _by_police_type(_territorial(request, reasons), request.police_type, reasons)
+    unit = _by_police_type(_city_level(_territorial(request, reasons), request, reasons), request.police_type, reasons)
     rule, rule_target = _first_rule(request, reasons)
     if rule_target is not None:
         unit = rule_target
@@ -186,6 +203,28 @@ def _national_reach(bureau: Unit, reasons: list[Reason]) -> Unit:
         text = _("12389 全国平台只分流到省级公安机关：交由%(province)s，再由其转交%(bureau)s。")
         reasons.append(Reason("national_province", text, {"province": province, "bureau": bureau}))
     return province
+
+
+def _city_level(unit: Unit, request: RoutingRequest, reasons: list[Reason]) -> Unit:
+    """A function the city bureau runs for its counties (``routing.defaults``) goes to the city bureau.
+
+    Not for a county-level city directly under its province (仙桃, 石河子: no city bureau above runs
+    it), and never above the mailbox's own unit (a county's mailbox keeps the letter; its desk
+    forwards it)."""
+    if unit.level != UnitLevel.COUNTY:
+        return unit
+    function = city_function_for(request.police_type, request.text)
+    if function is None:
+        return unit
+    city = bureau_above(unit, 1)
+    if city.level != UnitLevel.PREFECTURE and city.division_code not in MUNICIPALITIES:
+        return unit
+    if not request.mailbox.is_national and not city.is_within(unit_by_id(request.mailbox.owner_id).bureau):
+        return unit
+    text = _("%(reason)s：由%(city)s办理，不由%(county)s办理。")
+    reasons.append(Reason("city_level", text, {"reason": Bilingual(function.reason, function.reason_en),
+                                                "city": city, "county": unit}))  # fmt: skip
+    return city
 
 
 def _by_police_type(unit: Unit, police_type: str, reasons: list[Reason]) -> Unit:
@@ -249,8 +288,8 @@ def _recuse(
     handler = above
     if request.mailbox.is_national and above.depth > PROVINCE_DEPTH:
         handler = _national_reach(above, reasons)
-    department = department_or_plan(handler, _oversight_type(request.letter_type))
-    reasons.append(_oversight_reason(request.letter_type, department))
+    department = department_or_plan(handler, _oversight_type(request))
+    reasons.append(_oversight_reason(request, department))
     return Proposal(unit=department, reasons=tuple(reasons), accused=accused)
 
 
@@ -282,8 +321,17 @@ def _oversees(unit: Unit, above: Unit) -> bool:
     return unit.is_department and unit.police_type in OVERSIGHT_POLICE_TYPES and above.is_within(unit.bureau)
 
 
-def _oversight_type(letter_type: str) -> PoliceType:
-    return PoliceType.DISCIPLINE if letter_type == LetterType.REPORT else PoliceType.INSPECTION
+def _oversight_type(request: RoutingRequest) -> PoliceType:
+    """Inspection (督察) or discipline (纪检监察): the matter decides, the letter type only sets the default.
+
+    Conduct — abuse of power, inaction, procedure, attitude — is inspection's; corruption, money or
+    gifts, business on the side, drink-driving, leaked information are discipline's. The acceptor
+    (or the analysis suggestion the acceptor applied) says which by choosing that department as the
+    police type; without a choice a report goes to discipline and a complaint to inspection.
+    """
+    if request.police_type in OVERSIGHT_POLICE_TYPES:
+        return PoliceType(request.police_type)
+    return PoliceType.DISCIPLINE if request.letter_type == LetterType.REPORT else PoliceType.INSPECTION
 
 
 def _recusal_reason(letter_type: str, accused: Unit, floor: Unit) -> Reason:
@@ -313,8 +361,11 @@ def _graded_reason(accuses_leadership: bool, floor: Unit, above: Unit) -> Reason
     return Reason("leadership", text, {"floor": floor, "above": above})
 
 
-def _oversight_reason(letter_type: str, department: Unit) -> Reason:
-    if letter_type == LetterType.REPORT:
+def _oversight_reason(request: RoutingRequest, department: Unit) -> Reason:
+    if request.police_type in OVERSIGHT_POLICE_TYPES:
+        text = _("按所反映问题的性质（%(type)s），由%(department)s办理。")
+        return Reason("oversight", text, {"type": PoliceType(request.police_type).label, "department": department})
+    if request.letter_type == LetterType.REPORT:
         return Reason("oversight", _("举报违法违纪由纪检监察部门%(department)s办理。"), {"department": department})
     return Reason("oversight", _("投诉由督察部门%(department)s办理。"), {"department": department})
 
@@ -350,6 +401,7 @@ def propose_for_letter(letter: Routable) -> Proposal:
             police_type=letter.police_type,
             accused_unit=letter.accused_unit,
             accuses_leadership=letter.accuses_leadership,
+            text=f"{letter.subject}\n{letter.text}",
         )
     )
 

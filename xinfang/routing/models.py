@@ -92,3 +92,37 @@ class RoutingRule(models.Model):
             raise ValidationError(
                 {"target": _("该单位既不在信箱主管单位的辖区内，也不是其上级，不能作为本信箱的分流目标。")}
             )
+
+
+class CityLevelFunction(models.Model):
+    """A police function the city (prefecture-level) bureau runs for its counties (``routing.defaults``).
+
+    A row with a declared default's ``key`` replaces that default (``is_active`` off switches it off);
+    other keys add functions. A letter of ``police_type`` (whose text has one of ``words``, when
+    given) placed in a county goes to the city bureau above it, with ``reason`` shown.
+    """
+
+    key = models.SlugField(_("标识"), max_length=40, unique=True, help_text=_("与系统默认规则同名时取代该默认规则"))
+    police_type = models.CharField(_("警种"), max_length=20, choices=PoliceType.choices)
+    words = models.CharField(
+        _("事项词语"),
+        max_length=500,
+        blank=True,
+        help_text=_("信件中出现其中任一词语时适用，用逗号分隔；留空表示该警种的所有信件"),
+    )
+    is_active = models.BooleanField(_("启用"), default=True)
+    reason = models.CharField(_("理由"), max_length=300, help_text=_("向受理人员显示的理由"))
+    reason_en = models.CharField(_("英文理由"), max_length=300, blank=True)
+    source = models.TextField(_("依据"), blank=True)
+
+    class Meta:
+        verbose_name = _("市级统一办理的警务事项")
+        verbose_name_plural = _("市级统一办理的警务事项")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+    @property
+    def word_list(self) -> tuple[str, ...]:
+        return tuple(w.strip() for w in self.words.replace("，", ",").split(",") if w.strip())

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from xinfang.orgs.choices import UnitKind
 from xinfang.orgs.models import Mailbox, Unit
-from xinfang.routing.models import RoutingRule
+from xinfang.routing.defaults import CITY_FUNCTIONS, CityFunction
+from xinfang.routing.models import CityLevelFunction, RoutingRule
 from xinfang.table_cache import KeyedCache, TableCache
 
 XPCC_CODE = "XPCC"
@@ -105,3 +106,31 @@ def matching_rules(*, mailbox: Mailbox, letter_type: str, police_type: str, divi
         for rule in _rules.rows()
         if rule.matches(mailbox=mailbox, letter_type=letter_type, police_type=police_type, division_code=division_code)
     ]
+
+
+def _effective_city_functions() -> list[CityFunction]:
+    """The declared defaults, each replaced by the administrators' row of the same key; plus their own."""
+    rows = {row.key: row for row in CityLevelFunction.objects.all()}
+    declared = {function.key: function for function in CITY_FUNCTIONS}
+    result = [function for key, function in declared.items() if key not in rows]
+    for row in rows.values():
+        if row.is_active:
+            reason = row.reason or (declared[row.key].reason if row.key in declared else "")
+            result.append(CityFunction(row.key, row.police_type, row.word_list, reason, row.reason_en, row.source))
+    return sorted(result, key=lambda function: function.key)
+
+
+_city_functions: TableCache[CityFunction] = TableCache(_effective_city_functions, watch=(CityLevelFunction,))
+
+
+def city_function_for(police_type: str, text: str) -> CityFunction | None:
+    """The function run at city level that a letter of ``police_type`` about ``text`` belongs to, if any."""
+    if not police_type:
+        return None
+    lowered = text.lower()
+    for function in _city_functions.rows():
+        if function.police_type == police_type and (
+            not function.words or any(word.lower() in lowered for word in function.words)
+        ):
+            return function
+    return None
