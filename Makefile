@@ -9,9 +9,9 @@ PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 HOST ?= 127.0.0.1:8000
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo missing-root)
-APT_PACKAGES := postgresql chromium fonts-noto-cjk fonts-hanazono gettext libpango-1.0-0 libpangoft2-1.0-0 clamav-daemon poppler-utils
+APT_PACKAGES := postgresql chromium fonts-noto-cjk fonts-hanazono gettext libpango-1.0-0 libpangoft2-1.0-0 clamav-daemon poppler-utils wrk
 
-.PHONY: run test lint typecheck security test-sqlite test-postgres test-browser system-packages messages clean
+.PHONY: run test lint typecheck security test-sqlite test-postgres test-browser system-packages messages clean bench
 
 $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -87,6 +87,27 @@ security: $(VENV)/.dev-installed
 	$(VENV)/bin/bandit -q -c pyproject.toml -r xinfang --severity-level medium
 
 test: system-packages lint typecheck security test-sqlite test-postgres test-browser
+
+# Intake over HTTP (issue 17 §2): the portal's submit path against a bare one-row insert, in one run,
+# under gunicorn with production settings on a throwaway PostgreSQL (scripts/bench_http.py); the
+# figures are printed and added to docs/benchmarks.md. wrk is installed when missing (as root).
+# BENCH_ALL=1 then also runs the repeat-letter, statistics and console benchmarks, at modest sizes
+# (the full ones: see each script's --help); they take several minutes each.
+BENCH_SECONDS ?= 20
+BENCH_CONNECTIONS ?= 16
+BENCH_ALL ?= 0
+BENCH_CONSOLE_LETTERS ?= 100000
+BENCH_REPEATS_LETTERS ?= 100000
+BENCH_STATISTICS_LETTERS ?= 1000000
+bench: $(VENV)/.dev-installed
+	@$(MAKE) --no-print-directory system-packages APT_PACKAGES="postgresql wrk"
+	$(PY) scripts/bench_http.py --seconds $(BENCH_SECONDS) --connections $(BENCH_CONNECTIONS)
+	@if [ "$(BENCH_ALL)" = 1 ]; then \
+	  set -e; \
+	  $(PY) scripts/bench_repeats.py --letters $(BENCH_REPEATS_LETTERS) --runs 200; \
+	  $(PY) scripts/bench_statistics.py --letters $(BENCH_STATISTICS_LETTERS); \
+	  $(PY) scripts/bench_console.py --letters $(BENCH_CONSOLE_LETTERS); \
+	fi
 
 clean:
 	rm -rf $(VENV) node_modules var/xinfang.sqlite3* .pytest_cache .mypy_cache

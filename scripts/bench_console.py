@@ -517,7 +517,8 @@ def _letters(c: Any, p: dict[str, Any]) -> None:
         )
         INSERT INTO letters_letter (
             id, public_id, tracking_number, query_code_hash, letter_type, channel, subject, text, division_code,
-            address, police_type, accused_officer_name, accused_badge_number, accuses_leadership, consent_to_publish,
+            address, police_type, accused_officer_name, accused_badge_number, accused_officer_post, accuses_leadership,
+            consent_to_publish, receipt_salt, emergency_flag, emergency_words,
             state, version, assignment_mode, assigned_at, return_count, sender_chain, refusal_reason, notice_text,
             referred_to, reply_text, review_answer, reexam_answer, rating, extension_days, received_at,
             acceptance_clock_from, accepted_at, replied_at, review_requested_at, review_answered_at,
@@ -534,8 +535,8 @@ def _letters(c: Any, p: dict[str, Any]) -> None:
                CASE b.letter_type {subject_case} END,
                {TEXT!r} || ' 编号' || b.g,
                cu.division_code, '', b.police_type,
-               CASE WHEN b.accused AND b.ud < 0.3 THEN '王某' ELSE '' END, '',
-               b.accused AND b.ue < 0.1, b.ux < 0.3,
+               CASE WHEN b.accused AND b.ud < 0.3 THEN '王某' ELSE '' END, '', '',
+               b.accused AND b.ue < 0.1, b.ux < 0.3, left(md5('salt' || b.g), 32), false, '[]'::jsonb,
                b.state, 1 + floor(b.uf * 5)::int,
                CASE WHEN b.handled THEN b.assignment_mode ELSE '' END,
                b.assigned_at, b.return_count,

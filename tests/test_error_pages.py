@@ -28,7 +28,7 @@ from tests.portal.conftest import submit
 from tests.signin.conftest import START, VERIFY, enrol, password_step
 from xinfang.accounts.models import User
 from xinfang.orgs.models import Mailbox
-from xinfang.publication.models import Publication
+from xinfang.publication.models import Publication, PublicationState
 
 
 def _raises_server_error(request: HttpRequest) -> HttpResponse:
@@ -88,6 +88,8 @@ def publication(citizen: User, gd_mailbox: Mailbox) -> Publication:
         published_text="来信内容",
         published_reply="答复内容",
         published_at=timezone.now(),
+        mailbox=gd_mailbox,
+        state=PublicationState.PUBLISHED,
     )
 
 

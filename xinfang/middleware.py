@@ -8,12 +8,13 @@
   inbox, the admin) and on every answer to a POST (an anonymous lookup shows a letter): none of
   them may stay in a shared or browser cache.
 
-A view that already set one of the two policies keeps its own.
+A view that already set one of the two policies keeps its own (the embeddable pages set theirs
+with :func:`content_security_policy`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
@@ -33,6 +34,19 @@ class SecurityHeadersMiddleware:
         if must_not_be_stored(request):
             add_never_cache_headers(response)
         return response
+
+
+def content_security_policy(*, frame_ancestors: Iterable[str] = ()) -> str:
+    """The site's policy, letting only the origins ``frame_ancestors`` frame the page (none: nobody).
+
+    For the few pages made to be embedded (``portal.views_public.embed_frame``), which also drop
+    ``X-Frame-Options``; every other page keeps ``frame-ancestors 'none'``.
+    """
+    ancestors = " ".join(frame_ancestors) or "'none'"
+    directives = [
+        d for d in settings.XINFANG_CONTENT_SECURITY_POLICY.split("; ") if not d.startswith("frame-ancestors")
+    ]
+    return "; ".join([*directives, f"frame-ancestors {ancestors}"])
 
 
 def must_not_be_stored(request: HttpRequest) -> bool:

@@ -18,7 +18,7 @@ EXPECTED = {
     Role.HANDLER: "/console/work/",
     Role.LEADER: "/console/statistics/",
     Role.INSPECTOR: "/console/supervision/",
-    Role.PUBLISHER: "最近的公开信件",
+    Role.PUBLISHER: "可公开的信件",  # the candidates page (issue 18)
     Role.ANALYST: "统计概览",
     Role.ADMINISTRATOR: "管理后台",
 }

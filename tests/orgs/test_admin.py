@@ -167,7 +167,7 @@ def test_mailbox_settings_are_saved_from_the_check_boxes(staff_client: Client, t
     data = {
         "name": gd.name, "name_en": gd.name_en, "slug": gd.slug, "owner": gd.owner_id,
         "tracking_prefix": gd.tracking_prefix, "letter_types": [LetterType.REPORT, LetterType.COMPLAINT],
-        "channels": [Channel.WEB], "is_active": "on", "intro": "", "intro_en": "",
+        "channels": [Channel.WEB], "is_active": "on", "intro": "", "intro_en": "", "embed_style": "float",
     }  # fmt: skip
     response = staff_client.post(reverse("admin:orgs_mailbox_change", args=[gd.pk]), data)
     assert response.status_code == 302, response.context["adminform"].form.errors

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import re
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Sum
 from django.test import Client
 
 from tests.conftest import make_staff
@@ -12,8 +14,11 @@ from tests.console.conftest import sign_in
 from xinfang.accounts.demo import DEMO_PASSWORD, demo_cast
 from xinfang.accounts.models import Role, User
 from xinfang.audit.models import AuditEntry, TreeHead
+from xinfang.letters.models import Letter
 from xinfang.orgs.choices import PoliceType, UnitLevel
-from xinfang.orgs.models import Unit
+from xinfang.orgs.models import Mailbox, Unit
+from xinfang.publication.models import Publication, PublicationState
+from xinfang.statistics.models import Grain, Rollup
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +141,34 @@ def test_the_demo_log_is_sealed_at_once_so_receipts_verify_without_waiting_for_t
     head = TreeHead.objects.get()
     assert head.tree_size == AuditEntry.objects.count() > 0
     assert f"transparency log sealed: {head.tree_size} entries" in out
+
+
+def test_the_demo_counts_its_letters_so_the_public_figures_are_not_empty(tree: None) -> None:
+    out = StringIO()
+    call_command("seed_demo", "--letters", "40", stdout=out)
+    assert "statistics rollup:" in out.getvalue()
+    gd = Mailbox.objects.get(slug="gd")
+    assert gd.greeting and gd.office_phone  # the demo mailbox page has a greeting and the office
+    received = Rollup.objects.filter(grain=Grain.MONTH, dim="mailbox").aggregate(n=Sum("received"))["n"]
+    assert received == Letter.objects.count() > 0
+    busiest = Letter.objects.values_list("mailbox", flat=True).first()
+    mailbox = Mailbox.objects.get(pk=busiest)
+    page = Client().get(f"/m/{mailbox.slug}/statistics/").content.decode()
+    total = re.search(r'<tr data-month="total"><th scope="row">[^<]*</th><td class="num">(\d+)</td>', page)
+    assert total is not None and int(total.group(1)) == Letter.objects.filter(mailbox=mailbox).count() > 0
+
+
+def test_the_demo_publishes_consenting_replied_letters_through_the_workflow(tree: None) -> None:
+    out = StringIO()
+    call_command("seed_demo", "--letters", "300", stdout=out)
+
+    published = Publication.objects.filter(state=PublicationState.PUBLISHED).select_related("letter", "mailbox")
+    assert published.exists(), out.getvalue()
+    assert f"demo publications: {published.count()} letters published" in out.getvalue()
+    for publication in published:
+        assert publication.letter.consent_to_publish and publication.letter.replied_at is not None
+        assert publication.published_by is not None and publication.published_by.username == "gd-leader"
+    first = published.first()
+    assert first is not None
+    page = Client().get(f"/m/{first.mailbox.slug}/published/").content.decode()
+    assert first.title in page  # a new user sees it on the mailbox's public list

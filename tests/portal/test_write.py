@@ -70,26 +70,6 @@ def test_a_letter_is_submitted_and_the_query_code_is_shown_once(
     assert letter.state == LetterState.RECEIVED and letter.accused_unit is None
 
 
-@pytest.mark.parametrize("channel", ["wechat", "weibo"])
-def test_a_letter_from_a_wechat_or_weibo_menu_records_its_channel(
-    citizen_client: Client, citizen: User, gd_mailbox: Mailbox, channel: str
-) -> None:
-    citizen_client.get(f"/m/gd/?ch={channel}")
-    form = citizen_client.get("/m/gd/write/").content.decode()
-    assert f'name="channel" value="{channel}"' in form
-    post(citizen_client, channel=channel)
-    assert Letter.objects.get(citizen=citizen).channel == channel
-
-
-def test_a_channel_the_mailbox_has_not_opened_is_recorded_as_the_web(
-    citizen_client: Client, citizen: User, gd_mailbox: Mailbox
-) -> None:
-    gd_mailbox.channels = [Channel.WEB]
-    gd_mailbox.save()
-    form = citizen_client.get("/m/gd/write/?ch=weibo").content.decode()
-    assert 'name="channel" value="web"' in form
-
-
 def test_text_that_reads_like_an_emergency_is_stopped_with_call_110_and_kept(
     citizen_client: Client, citizen: User, gd_mailbox: Mailbox
 ) -> None:

@@ -307,6 +307,8 @@ LISTS: dict[str, ListPage] = {
     "console:statistics": ListPage(STATISTICS_ROLES, {}),
     "console:statistics_assessment": ListPage(STATISTICS_ROLES, {}),
     "console:statistics_hotspots": ListPage(STATISTICS_ROLES, {}),
+    # The periodic reports of the viewer's bureau: a list of stored files (none in this world), never a letter.
+    "console:statistics_reports": ListPage(STATISTICS_ROLES, {}),
     # The drill-down: letters of the viewer's bureau's subtree received this month that the viewer may open.
     # All the world's letters are of this month and taken in or handled under Guangzhou: each viewer's SEES.
     "console:statistics_letters": ListPage(STATISTICS_ROLES, SEES),
@@ -333,6 +335,9 @@ LISTS: dict[str, ListPage] = {
     "console:explanations:inbox": ListPage(frozenset({Role.LEADER}), {}),
     # Early warnings (analysis.early_warning): none in this world; inspectors only.
     "console:warnings": ListPage(frozenset({Role.INSPECTOR}), {}),
+    # Publication (issue 18): candidates are replied letters with the writer's consent; none here is replied.
+    "console:publication": ListPage(frozenset({Role.PUBLISHER}), {}),
+    "console:publication_approvals": ListPage(frozenset({Role.LEADER}), {}),
 }
 # Pages every signed-in person has, listing only their own things (rows checked against SEES).
 OWN_LISTS = ("notifications:inbox", "portal:my_letters", "portal:lookup", "admin:letters_letter_changelist")
@@ -351,6 +356,8 @@ def list_expect(page: str, viewer: Viewer) -> Expect:
         return Expect(200, "none", NONE, SEES[viewer.relation])
     if page == "console:home" and viewer.role == Role.ANALYST:
         return Expect(302)  # an analyst's home is the statistics page
+    if page == "console:home" and viewer.role == Role.PUBLISHER:
+        return Expect(302)  # a publisher's home is the publication candidates
     spec = LISTS[page]
     gate = _gated(viewer, spec.roles)
     if gate is not None:
@@ -370,6 +377,7 @@ POSTS = (
     "console:identity_reveal",
     "console:desk_bulk",
     "console:explanations:withdraw",
+    "console:publication_propose",
     "portal:letter_action",
 )
 
@@ -380,7 +388,8 @@ def post_expect(page: str, viewer: Viewer, letter: str) -> Expect | None:
         return None if viewer.key == "writer" else portal_letter(viewer, letter)
     roles = {"console:desk_letter": frozenset({Role.ACCEPTOR}), "console:desk_bulk": frozenset({Role.ACCEPTOR}),
              "console:desk_apply_suggestions": frozenset({Role.ACCEPTOR}),
-             "console:desk_link_repeat": frozenset({Role.ACCEPTOR})}  # fmt: skip
+             "console:desk_link_repeat": frozenset({Role.ACCEPTOR}),
+             "console:publication_propose": frozenset({Role.PUBLISHER})}  # fmt: skip
     gate = _gated(viewer, roles.get(page, ANY_STAFF))
     if gate is not None:
         return gate
@@ -541,6 +550,9 @@ LIST_PATHS = {
     "console:statistics_assessment": "/console/statistics/assessment/",
     "console:statistics_hotspots": "/console/statistics/hotspots/",
     "console:statistics_letters": "/console/statistics/letters/",
+    "console:statistics_reports": "/console/statistics/reports/",
+    "console:publication": "/console/publication/",
+    "console:publication_approvals": "/console/publication/approvals/",
     "notifications:inbox": "/inbox/",
     "portal:my_letters": "/my/letters/",
     "portal:lookup": "/lookup/",
@@ -603,6 +615,8 @@ def _post(world: World, page: str, viewer: Viewer, target: str) -> HttpResponseB
         return client.post("/console/desk/bulk", {"action": "accept", "letters": ticked})
     if page == "console:explanations:withdraw":
         return client.post(f"/console/explanations/{world.explanation.public_id}/withdraw/")
+    if page == "console:publication_propose":
+        return client.post(f"/console/publication/letters/{pid}/propose")
     return client.post(f"/my/letters/{pid}/message/", {"text": NOTE})
 
 
@@ -679,6 +693,10 @@ EXCLUDED = {
     "portal:published_list": "public list of publications (none here; a publication has its own id)",
     "portal:places": "JSON of place names",
     "portal:write": "the writing form: no existing letter",
+    "portal:public_statistics": "a mailbox's public figures: counts from the rollups, never a letter "
+    "(tests/statistics/test_public_page.py)",
+    "portal:embed_script": "the embedding script of a mailbox: its name and addresses, no letter",
+    "portal:embed_frame": "the embedded mailbox window: the mailbox's own text, no letter (tests/portal/test_embed.py)",
     "console:call_emergency_check": "JSON: emergency words found in text the agent is typing",
     "console:lookup_divisions": "JSON of divisions for a picker",
     "console:lookup_units": "JSON of units for a picker",
@@ -692,7 +710,12 @@ EXCLUDED = {
     "portal:notice_download": "the writer's own notice (PDF): tests/notices/test_notices.py",
     "console:statistics_export": "a spreadsheet of a statistics page or of the drill-down (the same query as "
     "console:statistics_letters, writers masked): tests/statistics/test_pages.py",
+    "console:statistics_report_download": "a periodic report (PDF, .xlsx) of a unit in the viewer's subtree, "
+    "writers masked; scope and audit in tests/statistics/test_reports.py",
     "console:notice_download": "a notice of a letter the staff member may open (PDF): tests/notices/test_notices.py",
+    # A publication exists only for a replied letter with consent (none in this world).
+    "console:publication_detail": "one publication of a letter the staff member may open: "
+    "tests/publication/test_pages.py::test_staff_without_the_role_or_the_letter_are_refused",
 }
 COVERED = {*DETAIL, *LISTS, *OWN_LISTS, *POSTS, "notifications:open"}
 # Admin pages of models that hold or point at a letter: covered above, or excluded here with the reason.

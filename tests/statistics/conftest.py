@@ -27,6 +27,10 @@ class Month:
 
 @pytest.fixture
 def march(citizen: User, gd_mailbox: Mailbox, acceptor: User, tianhe: Unit, handler: User, leader: User) -> Month:
+    return make_march(citizen, gd_mailbox, acceptor, tianhe, handler, leader)
+
+
+def make_march(citizen: User, gd_mailbox: Mailbox, acceptor: User, tianhe: Unit, handler: User, leader: User) -> Month:
     """Three letters at the Guangdong mailbox in March 2026: one accepted on receipt, handled in Tianhe,
     replied five days after receipt and rated satisfied; one refused the next day; one still waiting."""
     with at(D0):

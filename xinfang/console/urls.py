@@ -17,4 +17,5 @@ urlpatterns = [
     path("warnings/", views_warnings.warnings_page, name="warnings"),
     path("notices/<uuid:public_id>/download", views_notices.notice_download, name="notice_download"),
     path("statistics/", include("xinfang.console.urls_statistics")),
+    path("publication/", include("xinfang.console.urls_publication")),
 ]

@@ -12,4 +12,6 @@ urlpatterns = [
     path("hotspots/", views_statistics.hotspots, name="statistics_hotspots"),
     path("letters/", views_statistics.letters, name="statistics_letters"),
     path("export/<str:what>", views_statistics.export, name="statistics_export"),
+    path("reports/", views_statistics.reports, name="statistics_reports"),
+    path("reports/<uuid:public_id>.<str:fmt>", views_statistics.report_download, name="statistics_report_download"),
 ]

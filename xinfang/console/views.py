@@ -1,9 +1,9 @@
 """The console's landing page: what this member of staff can do, by role (issue 19 §4).
 
-Every role lands on something useful: analysts go straight to the statistics dashboard; leaders
-and inspectors see this month's main figures of their unit above their links; a publisher sees the
-latest publications of letters their unit may see, and the editing link when the admin is open to
-them; every other role gets its pages with a line on what each is for. Nobody gets an empty page.
+Every role lands on something useful: analysts go straight to the statistics dashboard and
+publishers to the publication candidates (issue 18), unless they also hold an operational role;
+leaders and inspectors see this month's main figures of their unit above their links; every other
+role gets its pages with a line on what each is for. Nobody gets an empty page.
 """
 
 from __future__ import annotations
@@ -12,9 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from xinfang.accounts.models import Role, User
-from xinfang.letters.access import letters_visible_to
 from xinfang.pages.gates import staff_page
-from xinfang.publication.models import Publication
 from xinfang.statistics import selectors as statistics
 from xinfang.statistics.figures import FIGURES_BY_NAME, Totals
 from xinfang.statistics.rollup import last_counted_at
@@ -31,6 +29,8 @@ def home(request: HttpRequest) -> HttpResponse:
     roles = user.role_set
     if Role.ANALYST in roles and not roles & OPERATIONAL:
         return redirect("console:statistics")
+    if Role.PUBLISHER in roles and not roles & OPERATIONAL:
+        return redirect("console:publication")
     context: dict[str, object] = {"roles": roles}
     if statistics.may_view_statistics(user):
         unit = statistics.scope_root(user)
@@ -42,10 +42,4 @@ def home(request: HttpRequest) -> HttpResponse:
             "figures": [(FIGURES_BY_NAME[name], FIGURES_BY_NAME[name].compute(totals)) for name in HOME_FIGURES],
             "counted_at": last_counted_at(),
         }
-    if Role.PUBLISHER in roles:
-        visible = letters_visible_to(user).values("pk")
-        context["publications"] = list(
-            Publication.objects.filter(letter__in=visible).select_related("letter").order_by("-id")[:10]
-        )
-        context["may_edit_publications"] = user.is_staff and user.has_perm("publication.change_publication")
     return render(request, "console/home.html", context)

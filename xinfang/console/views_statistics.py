@@ -1,20 +1,28 @@
 """The statistics pages for analysts, leaders and inspectors (issue 19 §1-2): the dashboard of their
 unit and its subtree, the assessment of subordinate units, hotspots, the drill-down to letters and
-the .xlsx exports. Every figure comes from ``statistics.figures``; the pages read the rollups."""
+the .xlsx exports, and the periodic reports (made by the worker; requested and downloaded here).
+Every figure comes from ``statistics.figures``; the pages read the rollups."""
 
 from __future__ import annotations
 
+import uuid
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
 from xinfang.accounts.models import User
+from xinfang.errors import Refused
 from xinfang.orgs.models import Unit
+from xinfang.pages.downloads import download
 from xinfang.pages.gates import staff_page
-from xinfang.statistics import exports, selectors
+from xinfang.pages.refusals import refusal_message
+from xinfang.statistics import exports, selectors, services
 from xinfang.statistics.figures import FIGURES, INDICATORS, SCORE_FORMULA, Figure, Totals
 from xinfang.statistics.rollup import last_counted_at
 from xinfang.statistics.selectors import GROUPINGS, HOTSPOT_GROUPS, Period
@@ -133,3 +141,41 @@ def export(request: HttpRequest, what: str) -> HttpResponse:
     name = f"statistics-{what.replace(':', '-')}-{unit.code}-{period.start:%Y%m%d}-{period.end:%Y%m%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@staff_page
+@require_http_methods(["GET", "POST"])
+def reports(request: HttpRequest) -> HttpResponse:
+    """The unit's periodic reports; the button asks the worker for the report of the chosen period."""
+    user, unit, period, query = _scope(request)
+    if request.method == "POST":
+        try:
+            services.report_request(unit=unit, period=period, actor=user)
+        except Refused as refused:
+            messages.error(request, refusal_message(refused))
+        else:
+            messages.success(request, _("已提交，报告将在约一分钟内生成；请稍后刷新本页。"))
+        return redirect(f"{request.path}?{query}")
+    listed = selectors.reports_of(user, unit)
+    return render(
+        request,
+        "console/statistics/reports.html",
+        _context(user, unit, period, query, reports=listed, may_request=period.kind != "custom"),
+    )
+
+
+REPORT_FORMATS = {"pdf": "application/pdf", "xlsx": XLSX}
+
+
+@staff_page
+@require_GET
+def report_download(request: HttpRequest, public_id: uuid.UUID, fmt: str) -> FileResponse:
+    """A ready report of a unit in the viewer's subtree (else 404); every download is an audit entry."""
+    user = _viewer(request)
+    if fmt not in REPORT_FORMATS:
+        raise Http404
+    report = selectors.report_for(user, str(public_id))
+    services.report_download_record(report=report, actor=user, fmt=fmt)
+    stored = report.pdf if fmt == "pdf" else report.xlsx
+    name = f"report-{report.unit.code}-{report.period}-{report.start:%Y%m}.{fmt}"
+    return download(stored.open("rb"), filename=name, content_type=REPORT_FORMATS[fmt])

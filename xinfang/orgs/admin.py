@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import qrcode
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import PermissionDenied
@@ -22,16 +24,18 @@ from django.shortcuts import get_object_or_404
 from django.template import engines
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from qrcode.image.svg import SvgPathImage
 
 from xinfang.accounts.models import User
 from xinfang.orgs.choices import UnitKind
 from xinfang.orgs.forms import MailboxForm, UnitCreateForm, UnitMergeForm, UnitRenameForm, UnitRetireForm
 from xinfang.orgs.models import Mailbox, Unit, UnitChange
 from xinfang.orgs.services import UnitChangeError, unit_create, unit_merge, unit_rename, unit_retire
-from xinfang.vocabulary import LetterType
+from xinfang.vocabulary import Channel, LetterType
 
 # The page of one change form, inside the admin's own layout. It is the only template of this
 # module and is kept next to the views that use it.
@@ -328,10 +332,76 @@ class MailboxAdmin(admin.ModelAdmin[Mailbox]):
     list_select_related = ["owner"]
     autocomplete_fields = ["owner"]
     ordering = ["-is_national", "owner__path"]
+    readonly_fields = ["entry_links"]
+    fieldsets = [
+        (None, {"fields": ["name", "name_en", "slug", "owner", "tracking_prefix", "is_national", "is_active"]}),
+        (gettext_lazy("受理"), {"fields": ["letter_types", "channels", "allows_anonymous_phone"]}),
+        (
+            gettext_lazy("信箱主页"),
+            {
+                "fields": [
+                    "intro",
+                    "intro_en",
+                    "greeting",
+                    "greeting_en",
+                    "office_phone",
+                    "office_hours",
+                    "office_hours_en",
+                ]
+            },
+        ),
+        (gettext_lazy("嵌入与入口"), {"fields": ["embed_origins", "embed_style", "entry_links"]}),
+    ]
 
     def has_delete_permission(self, request: HttpRequest, obj: Mailbox | None = None) -> bool:
         return False  # letters keep their mailbox; a mailbox is closed by clearing "is_active"
 
+    @admin.display(description=gettext_lazy("入口链接和二维码"))
+    def entry_links(self, mailbox: Mailbox) -> str:
+        """The links for the WeChat and Weibo menus (each letter records the entry it came through),
+        their QR codes, and the one tag a bureau's website adds to show the mailbox."""
+        if not mailbox.pk:
+            return _("保存后显示。")
+        site = settings.XINFANG_SITE_URL.rstrip("/")
+        mailbox_url = site + reverse("portal:mailbox", args=[mailbox.slug])
+        menus = [(Channel.WECHAT, _("微信公众号菜单")), (Channel.WEIBO, _("微博菜单"))]
+        rows = format_html_join(
+            "",
+            '<div class="entry-link" data-channel="{}"><p><strong>{}</strong>{}<br><code>{}</code></p>{}</div>',
+            (
+                (
+                    channel,
+                    label,
+                    "" if channel in mailbox.channels else _("（本信箱未开通此渠道，来信记为网站来信）"),
+                    f"{mailbox_url}?ch={channel}",
+                    _entry_qr(f"{mailbox_url}?ch={channel}", label=f"{label} {mailbox.name}"),
+                )
+                for channel, label in menus
+            ),
+        )
+        # Shown as text to copy (escaped by format_html below), never as a tag of this page.
+        script = f'<script src="{site}{reverse("portal:embed_script", args=[mailbox.slug])}" async></script>'
+        return format_html(
+            "{}<p><strong>{}</strong><br><code>{}</code></p><p><strong>{}</strong><br><code>{}</code></p>",
+            rows,
+            _("单位网站嵌入代码（飘窗或弹窗，仅限上面“允许嵌入的网站”）"),
+            script,
+            _("公开统计页"),
+            site + reverse("portal:public_statistics", args=[mailbox.slug]),
+        )
+
     @admin.display(description=gettext_lazy("受理类型"))
     def letter_type_list(self, mailbox: Mailbox) -> str:
         return "、".join(str(LetterType(value).label) for value in mailbox.letter_types if value in LetterType.values)
+
+
+def _entry_qr(data: str, *, label: str) -> SafeString:
+    """``data`` as an inline SVG QR code (no image file, nothing for the CSP to block)."""
+    image = qrcode.make(data, image_factory=SvgPathImage, border=2, box_size=6)
+    root = image.get_image()
+    root.set("role", "img")
+    root.set("aria-label", label)  # ElementTree escapes attribute values
+    root.set("width", "160")
+    root.set("height", "160")
+    svg: str = image.to_string(encoding="unicode")
+    return mark_safe(svg)  # noqa: S308  # nosec B308 B703 (our own SVG; the label was escaped)

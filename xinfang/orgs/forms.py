@@ -74,6 +74,13 @@ class MailboxForm(forms.ModelForm[Mailbox]):
             "is_active",
             "intro",
             "intro_en",
+            "greeting",
+            "greeting_en",
+            "office_phone",
+            "office_hours",
+            "office_hours_en",
+            "embed_origins",
+            "embed_style",
         ]
 
     def clean(self) -> dict[str, Any]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -126,6 +129,25 @@ def default_channels() -> list[str]:
     return [Channel.WEB, Channel.WECHAT, Channel.WEIBO]
 
 
+# A web origin as a browser sends it: scheme, host and an optional port; nothing that could end a
+# header directive (the origins go into Content-Security-Policy frame-ancestors).
+ORIGIN = re.compile(r"https?://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?")
+
+
+def validate_origins(value: str) -> None:
+    for line in value.splitlines():
+        if line.strip() and not ORIGIN.fullmatch(line.strip()):
+            raise ValidationError(
+                _("“%(line)s”不是有效的网站来源：只写协议、域名和端口，如 https://gat.gd.gov.cn。"),
+                params={"line": line.strip()[:80]},
+            )
+
+
+class EmbedStyle(models.TextChoices):
+    FLOAT = "float", _("飘窗")
+    POPUP = "popup", _("弹窗")
+
+
 class Mailbox(models.Model):
     """A public intake point owned by a unit: the 12389 platform or a Director's Mailbox."""
 
@@ -141,6 +163,22 @@ class Mailbox(models.Model):
     is_active = models.BooleanField(_("开通"), default=True)
     intro = models.TextField(_("简介"), blank=True)
     intro_en = models.TextField(_("英文简介"), blank=True)
+    # What the mailbox page shows besides the intro (issue 18 §3), edited in the admin.
+    greeting = models.TextField(_("局长寄语"), blank=True, help_text=_("信箱主页上的局长简短寄语"))
+    greeting_en = models.TextField(_("英文局长寄语"), blank=True)
+    office_phone = models.CharField(_("信访办公室电话"), max_length=60, blank=True)
+    office_hours = models.CharField(
+        _("接待时间"), max_length=200, blank=True, help_text=_("如：工作日 9:00–12:00、14:30–17:30")
+    )
+    office_hours_en = models.CharField(_("英文接待时间"), max_length=200, blank=True)
+    # Bureau websites that may show the mailbox in a floating window or pop-up (portal.views_public).
+    embed_origins = models.TextField(
+        _("允许嵌入的网站"),
+        blank=True,
+        validators=[validate_origins],
+        help_text=_("每行一个来源，如 https://gat.gd.gov.cn；只有这些网站可以用嵌入代码显示本信箱。"),
+    )
+    embed_style = models.CharField(_("嵌入方式"), max_length=8, choices=EmbedStyle.choices, default=EmbedStyle.FLOAT)
 
     class Meta:
         verbose_name = _("信箱")
@@ -156,3 +194,8 @@ class Mailbox(models.Model):
 
     def takes(self, letter_type: str) -> bool:
         return letter_type in self.letter_types
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        """The websites that may frame this mailbox's embed page, each a valid origin."""
+        return [line.strip() for line in self.embed_origins.splitlines() if ORIGIN.fullmatch(line.strip())]

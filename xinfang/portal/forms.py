@@ -20,8 +20,10 @@ from xinfang.letters.services import MESSAGE_MAX_LENGTH
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.selectors import active_bureau_by_code, bureau_chain, place_children
+from xinfang.portal.channels import channel_from_token
 from xinfang.portal.services import LetterDraft
-from xinfang.vocabulary import Channel, LetterType
+from xinfang.publication.selectors import PublicFilters
+from xinfang.vocabulary import LetterType
 
 SUBJECT_MAX = 100
 TEXT_MIN = 10
@@ -40,7 +42,6 @@ CITIZEN_POLICE_TYPES = [
     PoliceType.DETENTION,
     PoliceType.LEGAL,
 ]
-PORTAL_CHANNELS = (Channel.WEB, Channel.WECHAT, Channel.WEIBO)
 
 
 def max_file_mb() -> str:
@@ -247,7 +248,8 @@ class WriteForm(forms.Form):
         label=gettext_lazy("同意在隐去姓名、证件号、电话、车牌和详细地址后公开本信及答复"), required=False
     )
     not_emergency = forms.BooleanField(label=gettext_lazy("这不是正在发生的紧急情况，我仍要提交这封信"), required=False)
-    channel = forms.ChoiceField(choices=[(c.value, c.label) for c in PORTAL_CHANNELS], widget=forms.HiddenInput)
+    # The entry the form was opened from, signed for this mailbox (portal.channels); a bad value is the web.
+    channel = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, mailbox: Mailbox, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -318,7 +320,7 @@ class WriteForm(forms.Form):
         place = self.place()
         return LetterDraft(
             letter_type=data["letter_type"],
-            channel=data["channel"],
+            channel=channel_from_token(data["channel"], self.mailbox),
             subject=data["subject"],
             text=data["text"],
             division_code=place.division_code if place is not None else "",
@@ -393,4 +395,30 @@ class LookupForm(forms.Form):
 
 
 class PublishedSearchForm(forms.Form):
+    """The public list's search and filters (``publication.selectors.PublicFilters``)."""
+
     q = forms.CharField(label=gettext_lazy("搜索公开信件"), required=False, max_length=100)
+    letter_type = forms.ChoiceField(
+        label=gettext_lazy("类型"), required=False, choices=[("", gettext_lazy("全部")), *LetterType.choices]
+    )
+    police_type = forms.ChoiceField(
+        label=gettext_lazy("警种"), required=False, choices=[("", gettext_lazy("全部")), *PoliceType.choices]
+    )
+    month = forms.DateField(
+        label=gettext_lazy("公开月份"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+
+    def filters(self) -> PublicFilters:
+        if not self.is_valid():
+            return PublicFilters()
+        data = self.cleaned_data
+        return PublicFilters(
+            query=data["q"], letter_type=data["letter_type"], police_type=data["police_type"], month=data["month"]
+        )
+
+
+class ConsentWithdrawForm(forms.Form):
+    """Nothing to type: the button is the decision (``publication.services.consent_withdraw``)."""

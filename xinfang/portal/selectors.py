@@ -8,18 +8,18 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import User
 from xinfang.deadlines.law import describe
-from xinfang.deadlines.policies import Step, limit_for
+from xinfang.deadlines.policies import LEGAL_DEFAULTS, Step, limit_for
 from xinfang.letters.access import Other, available_actions
 from xinfang.letters.lifecycle import TRANSITIONS, Action
 from xinfang.letters.models import Attachment, Letter, LetterEvent, LetterState, Message
 from xinfang.letters.services import hash_query_code, query_code_matches
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.publication.models import Publication
+from xinfang.publication.selectors import PublicFilters, published, published_one
 from xinfang.table_cache import KeyedCache
 from xinfang.vocabulary import LetterType
 
@@ -79,24 +79,44 @@ def mailbox_time_limits(mailbox: Mailbox) -> list[str]:
     return lines
 
 
+PROMISED_STEPS = (Step.ACCEPTANCE, Step.REPLY, Step.REVIEW_ANSWER, Step.REEXAM_ANSWER)
+
+
+def mailbox_promises(mailbox: Mailbox) -> list[str]:
+    """The mailbox's own time limits where they are stricter than the law (set in the admin)."""
+    lines = []
+    for step in PROMISED_STEPS:
+        law = LEGAL_DEFAULTS[step]
+        for letter_type in (None, *mailbox.letter_types):
+            limit = limit_for(step, mailbox=mailbox, letter_type=letter_type)
+            if (limit.days, limit.day_kind) == (law.days, law.day_kind):
+                continue
+            if letter_type is not None and limit == limit_for(step, mailbox=mailbox, letter_type=None):
+                continue  # the same as the mailbox's own limit for every type
+            values = {
+                "step": step.label,
+                "limit": describe(limit.days, limit.day_kind),
+                "law": describe(law.days, law.day_kind),
+            }
+            if letter_type is None:
+                lines.append(_("%(step)s：%(limit)s（法定 %(law)s）") % values)
+            else:
+                values["type"] = LetterType(letter_type).label
+                lines.append(_("“%(type)s”类来信%(step)s：%(limit)s（法定 %(law)s）") % values)
+    return lines
+
+
 # ---------------------------------------------------------------- published letters
 
 
 def publications_of(mailbox: Mailbox, query: str = "") -> QuerySet[Publication]:
-    """The letters this mailbox has released, newest first, optionally searched by words."""
-    published = Publication.objects.filter(letter__mailbox=mailbox, published_at__lte=timezone.now())
-    for word in query.split()[:5]:
-        published = published.filter(
-            Q(title__icontains=word) | Q(published_text__icontains=word) | Q(published_reply__icontains=word)
-        )
-    return published.select_related("letter").order_by("-published_at", "-pk")
+    """The letters this mailbox has released, newest first, optionally searched by words
+    (``publication.selectors.published``: only approved, never unpublished)."""
+    return published(mailbox, PublicFilters(query=query))
 
 
 def publication_for(mailbox: Mailbox, public_id: str) -> Publication:
-    try:
-        return publications_of(mailbox).get(public_id=public_id)
-    except (Publication.DoesNotExist, ValueError) as exc:
-        raise Http404 from exc
+    return published_one(mailbox, public_id)
 
 
 # ---------------------------------------------------------------- a citizen's letters

@@ -2,7 +2,15 @@ from __future__ import annotations
 
 from django.urls import path
 
-from xinfang.portal import views, views_account, views_letters, views_notices, views_transparency
+from xinfang.portal import (
+    views,
+    views_account,
+    views_letters,
+    views_notices,
+    views_public,
+    views_published,
+    views_transparency,
+)
 
 app_name = "portal"
 
@@ -10,8 +18,11 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("m/<slug:slug>/", views.mailbox, name="mailbox"),
     path("m/<slug:slug>/write/", views_letters.write, name="write"),
-    path("m/<slug:slug>/published/", views.published_list, name="published_list"),
-    path("m/<slug:slug>/published/<uuid:public_id>/", views.published_detail, name="published_detail"),
+    path("m/<slug:slug>/statistics/", views_public.statistics, name="public_statistics"),
+    path("embed/<slug:slug>.js", views_public.embed_script, name="embed_script"),
+    path("embed/<slug:slug>/", views_public.embed_frame, name="embed_frame"),
+    path("m/<slug:slug>/published/", views_published.published_list, name="published_list"),
+    path("m/<slug:slug>/published/<uuid:public_id>/", views_published.published_detail, name="published_detail"),
     path("places/<str:code>/", views.places, name="places"),
     path("lookup/", views.lookup, name="lookup"),
     path("lookup/<uuid:public_id>/", views.lookup_letter, name="lookup_letter"),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
@@ -11,16 +10,16 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from xinfang.orgs.selectors import active_bureau_by_code, mailboxes_by_province, place_children
 from xinfang.pages import throttling
-from xinfang.portal.channels import remember_channel
-from xinfang.portal.forms import LookupForm, PublishedSearchForm
+from xinfang.portal.channels import entry_query
+from xinfang.portal.forms import LookupForm
 from xinfang.portal.selectors import (
     citizen_due_dates,
     citizen_timeline,
     letter_by_lookup,
     letter_by_public_id,
     mailbox_by_slug,
+    mailbox_promises,
     mailbox_time_limits,
-    publication_for,
     publications_of,
 )
 from xinfang.vocabulary import LetterType
@@ -36,7 +35,6 @@ LOOKUP_WINDOW = 15 * 60
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     """The front door: every open mailbox, grouped by province."""
-    remember_channel(request)
     national, provinces = mailboxes_by_province()
     return render(request, "portal/home.html", {"national": national, "provinces": provinces})
 
@@ -44,30 +42,15 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def mailbox(request: HttpRequest, slug: str) -> HttpResponse:
     box = mailbox_by_slug(slug)
-    remember_channel(request)
     context = {
         "mailbox": box,
         "letter_types": [LetterType(t).label for t in box.letter_types],
         "time_limits": mailbox_time_limits(box),
-        "latest": publications_of(box)[:5],
+        "promises": mailbox_promises(box),
+        "latest": publications_of(box)[:3],
+        "entry": entry_query(request, box),  # a menu's ?ch= goes on to the write form (portal.channels)
     }
     return render(request, "portal/mailbox.html", context)
-
-
-@require_GET
-def published_list(request: HttpRequest, slug: str) -> HttpResponse:
-    box = mailbox_by_slug(slug)
-    form = PublishedSearchForm(request.GET)
-    query = form.cleaned_data["q"] if form.is_valid() else ""
-    page = Paginator(publications_of(box, query), 20).get_page(request.GET.get("page"))
-    return render(request, "portal/published_list.html", {"mailbox": box, "form": form, "query": query, "page": page})
-
-
-@require_GET
-def published_detail(request: HttpRequest, slug: str, public_id: str) -> HttpResponse:
-    box = mailbox_by_slug(slug)
-    publication = publication_for(box, public_id)
-    return render(request, "portal/published_detail.html", {"mailbox": box, "publication": publication})
 
 
 @require_GET

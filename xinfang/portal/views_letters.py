@@ -26,8 +26,9 @@ from xinfang.letters.access import letter_for
 from xinfang.letters.models import Letter
 from xinfang.letters.services import letter_evaluate, letter_request_reexam, letter_request_review, messages_mark_read
 from xinfang.pages.refusals import refusal_to_form
-from xinfang.portal.channels import channel_for
+from xinfang.portal.channels import entry_channel, entry_token
 from xinfang.portal.forms import (
+    ConsentWithdrawForm,
     EvaluateForm,
     MessageForm,
     ReexamRequestForm,
@@ -46,6 +47,8 @@ from xinfang.portal.selectors import (
     mailbox_by_slug,
 )
 from xinfang.portal.services import info_supply, letter_write, message_write
+from xinfang.publication.rules import consent_withdrawable
+from xinfang.publication.services import consent_withdraw
 
 
 def _citizen(request: HttpRequest) -> User:
@@ -61,7 +64,8 @@ def write(request: HttpRequest, slug: str) -> HttpResponse:
     now" until the writer confirms it is not one; nothing is submitted before that."""
     box = mailbox_by_slug(slug)
     citizen = _citizen(request)
-    initial = {"channel": channel_for(request, box)}
+    # The entry (?ch=) is signed into the form, so it belongs to this letter only (portal.channels).
+    initial = {"channel": request.POST.get("channel") or entry_token(box, entry_channel(request, box))}
     if request.method == "POST" and request.POST.get("action") == "places":  # pickers without JavaScript
         return _write_page(request, WriteForm(initial={**request.POST.dict(), **initial}, mailbox=box), [])
     form = WriteForm(request.POST or None, request.FILES or None, mailbox=box, initial=initial)
@@ -165,6 +169,7 @@ ACTION_FORMS: dict[str, type[forms.Form]] = {
     "evaluate": EvaluateForm,
     "review": ReviewRequestForm,
     "reexam": ReexamRequestForm,
+    "withdraw_consent": ConsentWithdrawForm,
 }
 
 
@@ -174,6 +179,7 @@ DONE = {
     "evaluate": gettext_lazy("感谢您的评价。"),
     "review": gettext_lazy("复查申请已提交，上一级机关将在法定期限内答复。"),
     "reexam": gettext_lazy("复核申请已提交，复核意见为最终结论。"),
+    "withdraw_consent": gettext_lazy("已撤回公开同意，这封信不会公开。"),
 }
 
 
@@ -188,6 +194,7 @@ def _letter_page(request: HttpRequest, letter: Letter, bound: dict[str, forms.Fo
         "attachments": citizen_letter_attachments(letter),
         "due_dates": citizen_due_dates(letter),
         "options": citizen_options(citizen, letter),
+        "consent_withdrawable": consent_withdrawable(letter),
         "forms": forms_,
         "failed": next(iter(bound or {}), ""),  # the refused form stays on the page with its reason
     }
@@ -214,6 +221,7 @@ def _do(action: str, letter: Letter, citizen: User, form: forms.Form) -> None:
         ),
         "review": lambda: letter_request_review(letter=letter, actor=citizen, reason=data["reason"]),
         "reexam": lambda: letter_request_reexam(letter=letter, actor=citizen, reason=data["reason"]),
+        "withdraw_consent": lambda: consent_withdraw(letter=letter, actor=citizen),
     }
     steps[action]()
 

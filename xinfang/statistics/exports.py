@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from xinfang.accounts.models import User
 from xinfang.accounts.selectors import writer_identity
@@ -129,16 +130,29 @@ def table_for(what: str, viewer: User, unit: Unit, period: Period) -> Table | No
 
 
 def workbook_bytes(table: Table, *, unit: Unit, period: Period, actor: User, at: dt.datetime) -> bytes:
+    return workbook_of([table], unit=unit, period=period, made_by=actor.get_full_name() or actor.username, at=at)
+
+
+def workbook_of(tables: Sequence[Table], *, unit: Unit, period: Period, made_by: str, at: dt.datetime) -> bytes:
+    """One sheet per table, each opening with the unit, the period, the time and who made it."""
     book = Workbook()
-    sheet = book.active
-    assert sheet is not None
+    for index, table in enumerate(tables):
+        sheet = book.active if index == 0 else book.create_sheet()
+        assert sheet is not None
+        _fill(sheet, table, unit=unit, period=period, made_by=made_by, at=at)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _fill(sheet: Worksheet, table: Table, *, unit: Unit, period: Period, made_by: str, at: dt.datetime) -> None:
     sheet.title = table.title[:31].replace(":", " ").replace("/", " ")
     bold = Font(bold=True)
     header: Sequence[tuple[str, str]] = (
         (_("单位"), unit.name),
         (_("期间"), f"{period.label}（{period.start:%Y-%m-%d} – {period.end:%Y-%m-%d}）"),
         (_("导出时间"), timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S")),
-        (_("导出人"), actor.get_full_name() or actor.username),
+        (_("导出人"), made_by),
     )
     sheet.append([table.title])
     sheet["A1"].font = Font(bold=True, size=14)
@@ -155,9 +169,6 @@ def workbook_bytes(table: Table, *, unit: Unit, period: Period, actor: User, at:
         sheet.append([_("说明")])
         for note in table.notes:
             sheet.append([note])
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 HEADER_ROWS = 7  # title, four header lines, a blank line, the column headers: data starts on row 8

@@ -11,6 +11,9 @@ letter contributes, so that a change to a letter moves exactly its own counts, a
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -85,3 +88,62 @@ class RollupWatermark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_event_id}"
+
+
+class ReportPeriod(models.TextChoices):
+    MONTH = "month", _("月报")
+    QUARTER = "quarter", _("季报")
+    YEAR = "year", _("年报")
+
+
+class ReportOrigin(models.TextChoices):
+    SCHEDULED = "scheduled", _("按期生成")
+    REQUESTED = "requested", _("按需生成")
+
+
+class ReportStatus(models.TextChoices):
+    PENDING = "pending", _("生成中")
+    READY = "ready", _("已生成")
+    FAILED = "failed", _("生成失败")
+
+
+class PeriodicReport(models.Model):
+    """A unit's periodic report (issue 19 §2): figures, assessment, hotspots and notable letters,
+    as PDF and .xlsx, made by the worker (``reports.reports_make``) on schedule or on request."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    unit = models.ForeignKey("orgs.Unit", verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+")
+    period = models.CharField(_("报告周期"), max_length=8, choices=ReportPeriod.choices)
+    start = models.DateField(_("起始日"))
+    end = models.DateField(_("截止日"))  # inclusive
+    origin = models.CharField(_("来源"), max_length=10, choices=ReportOrigin.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    status = models.CharField(_("状态"), max_length=8, choices=ReportStatus.choices, default=ReportStatus.PENDING)
+    pdf = models.FileField(_("PDF 文件"), upload_to="statistics/reports/%Y/%m/", blank=True)
+    xlsx = models.FileField(_("Excel 文件"), upload_to="statistics/reports/%Y/%m/", blank=True)
+    notable = models.PositiveIntegerField(_("重点信件数"), default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("申请时间"))
+    rendered_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("定期报告")
+        verbose_name_plural = _("定期报告")
+        ordering = ["-start", "-created_at", "-id"]
+        constraints = [
+            # One scheduled report per unit and period; reports on request may repeat (the figures move on).
+            models.UniqueConstraint(
+                fields=["unit", "period", "start"], condition=models.Q(origin="scheduled"),
+                name="periodicreport_scheduled_once",
+            ),
+        ]  # fmt: skip
+        indexes = [
+            models.Index(fields=["unit", "start"], name="periodicreport_unit_idx"),
+            models.Index(fields=["status", "created_at"], name="periodicreport_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.period} {self.start}"

@@ -266,7 +266,8 @@ def statistics_rollup(*, batch: int = 2000, max_batches: int = 100, settle: floa
                 .order_by("id")
                 .values_list("id", "letter_id", "at")[:batch]
             )
-            if not rows:
+            if not rows:  # up to date: say so, for the pages and the periodic reports (last_counted_at)
+                RollupWatermark.objects.filter(name=WATERMARK).update(updated_at=timezone.now())
                 result.watermark = mark.last_event_id
                 break
             cutoff = timezone.now() - dt.timedelta(seconds=settle)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -26,7 +27,7 @@ from xinfang.orgs.choices import PoliceType, UnitKind
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.selectors import in_units, unit_ids_under
 from xinfang.statistics.figures import COUNTERS, HISTOGRAMS, INDICATORS, Totals, score
-from xinfang.statistics.models import Grain, Rollup
+from xinfang.statistics.models import Grain, PeriodicReport, ReportStatus, Rollup
 from xinfang.vocabulary import Channel, LetterType
 
 STATISTICS_ROLES = frozenset({Role.ANALYST, Role.LEADER, Role.INSPECTOR})
@@ -375,3 +376,25 @@ def drilldown_letters(viewer: User, unit: Unit, period: Period) -> QuerySet[Lett
     if ids is not None:
         letters = letters.filter(Q(intake_unit_id__in=ids) | Q(handling_unit_id__in=ids))
     return letters.select_related("mailbox", "intake_unit", "handling_unit").order_by("-received_at", "-id")
+
+
+# ---------------------------------------------------------------- periodic reports
+
+
+def reports_of(viewer: User, unit: Unit) -> QuerySet[PeriodicReport]:
+    """The periodic reports of ``unit`` if it lies in ``viewer``'s subtree (else none), newest period first."""
+    root = scope_root(viewer)
+    return PeriodicReport.objects.filter(unit=unit, unit__path__startswith=root.path).select_related("requested_by")
+
+
+def report_for(viewer: User, public_id: str) -> PeriodicReport:
+    """A ready report of a unit in ``viewer``'s subtree (the scope of :func:`unit_in_scope`), else 404."""
+    root = scope_root(viewer)
+    report = (
+        PeriodicReport.objects.filter(public_id=public_id, status=ReportStatus.READY, unit__path__startswith=root.path)
+        .select_related("unit")
+        .first()
+    )
+    if report is None:
+        raise Http404
+    return report

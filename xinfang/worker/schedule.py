@@ -66,6 +66,12 @@ def _statistics_rollup() -> object:
     return dataclasses.asdict(statistics_rollup())
 
 
+def _statistics_reports() -> object:
+    from xinfang.statistics.services import reports_make
+
+    return reports_make()
+
+
 def _notices_issue() -> object:
     from xinfang.notices.services import notices_issue
 
@@ -97,6 +103,9 @@ JOBS: dict[str, Job] = {
     "early_warnings": Job(_early_warnings, 15 * 60),
     # The statistics rollups (xinfang.statistics.rollup): incremental from the timeline's watermark.
     "statistics_rollup": Job(_statistics_rollup, 5 * 60),
+    # Periodic reports (xinfang.statistics.services.reports_make): each month's, quarter's and year's once
+    # the rollups have counted past its end, and the reports staff asked for, within a minute.
+    "statistics_reports": Job(_statistics_reports, 60),
     # Written notices (xinfang.notices): each decision on the timeline gets its numbered PDF, dated at
     # the decision, within a minute of it (docs/notices.md).
     "notices_issue": Job(_notices_issue, 60),
