@@ -60,9 +60,12 @@ typecheck: $(VENV)/.dev-installed
 
 # The slow tests (the two halves of the simulated year, the state machine) run first, one per
 # worker side by side, then everything else: one run of both would leave a worker idle at the end.
+# The whole suite runs on PostgreSQL, the production database; on SQLite, the embedded default of
+# `make run`: the year, the tests without a database, and those marked `sqlite` (tests/conftest.py
+# SQLITE_PATHS); the browser tests run the whole product on SQLite. docs/decisions/0005.
 test-sqlite: $(VENV)/.dev-installed node_modules/.installed messages
 	$(VENV)/bin/pytest -q -m "slow and not browser" -n 2 --dist load
-	$(VENV)/bin/pytest -q -m "not slow and not browser" -n 2 --dist worksteal
+	$(VENV)/bin/pytest -q -m "not slow and not browser and (no_db or sqlite)" -n 2 --dist worksteal
 
 test-postgres: $(VENV)/.dev-installed node_modules/.installed system-packages messages
 	@if [ -x /usr/lib/postgresql/15/bin/initdb ] || command -v initdb >/dev/null; then \
@@ -72,7 +75,7 @@ test-postgres: $(VENV)/.dev-installed node_modules/.installed system-packages me
 	else echo "#####  SKIPPING the PostgreSQL pass: PostgreSQL server binaries are missing (run as root to install)  #####"; fi
 
 test-browser: $(VENV)/.dev-installed node_modules/.installed system-packages messages
-	$(VENV)/bin/pytest -q -m browser
+	$(VENV)/bin/pytest -q -m browser -n 2 --dist worksteal
 
 # Security checks. bandit: the code, failing on medium severity and up (asserts are allowed, as in
 # ruff; see [tool.bandit] in pyproject.toml). pip-audit: the pinned requirements against PyPI's

@@ -15,6 +15,7 @@ Cast, all in Guangdong unless said otherwise:
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,13 +41,35 @@ DATABASE_FIXTURES = {
 }  # fmt: skip
 
 
+# What the SQLite pass of ``make test`` runs besides the tests without a database (docs/decisions/
+# 0005-one-full-suite-on-postgresql.md): the code with a SQLite branch of its own, the worker and the
+# outbox as ``make run`` starts them, migrations, and the demo data. The whole suite runs on
+# PostgreSQL; the browser tests run the whole product on SQLite, as ``make run`` serves it.
+SQLITE_PATHS = (
+    "tests/audit/",
+    "tests/analysis/test_repeats.py",
+    "tests/worker/",
+    "tests/notifications/",
+    "tests/test_migrations.py",
+    "tests/portal/test_seed_demo.py",
+    "tests/test_deploy_check.py",
+    "tests/test_secrets.py",
+    "tests/test_security_headers.py",
+    "tests/test_error_pages.py",
+)
+ROOT = Path(__file__).resolve().parent.parent
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Mark the tests that never touch a database ``no_db``: ``make test`` runs them once (with
-    SQLite), not again against PostgreSQL, where they would test nothing new."""
+    SQLite), not again against PostgreSQL, where they would test nothing new. Mark ``sqlite`` the
+    database tests the SQLite pass runs too (``SQLITE_PATHS``)."""
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if item.get_closest_marker("django_db") is None and not fixtures & DATABASE_FIXTURES:
             item.add_marker(pytest.mark.no_db)
+        elif item.path.resolve().relative_to(ROOT).as_posix().startswith(SQLITE_PATHS):
+            item.add_marker(pytest.mark.sqlite)
 
 
 def _load_tree() -> None:
