@@ -72,7 +72,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.sqlite)
 
 
-def _load_tree() -> None:
+def load_the_tree() -> None:
+    """The unit tree, the mailboxes and the official calendar, as the migrations leave them."""
     load_units()
     ensure_default_mailboxes()
     if not HolidayYear.objects.exists():  # a transactional test flushed the migration's data
@@ -106,7 +107,7 @@ def _fresh_policy_caches() -> None:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
     with django_db_blocker.unblock():
-        _load_tree()
+        load_the_tree()
     yield
 
 
@@ -125,13 +126,13 @@ def restores_what_the_flush_removes(django_db_blocker: Any) -> Iterator[None]:
     mailboxes and the official calendar back, which later tests in this process expect."""
     yield
     with django_db_blocker.unblock():
-        _load_tree()
+        load_the_tree()
 
 
 @pytest.fixture
 def tree(db: None) -> None:
     if not Unit.objects.exists() or not HolidayYear.objects.exists():
-        _load_tree()
+        load_the_tree()
 
 
 def unit(code: str) -> Unit:

@@ -31,9 +31,9 @@ BEFORE_THE_MOVES = [
 AT = dt.datetime(2026, 11, 30, 9, 15, tzinfo=dt.UTC)
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("restores_what_the_flush_removes")
 def test_identity_reveals_publications_and_throttle_counts_keep_their_rows_when_their_models_move(
-    tree: None, citizen: User, acceptor: User, gd_mailbox: Mailbox
+    transactional_db: None, tree: None, citizen: User, acceptor: User, gd_mailbox: Mailbox
 ) -> None:
     letter = letter_submit(
         mailbox=gd_mailbox, actor=citizen, letter_type=LetterType.SUGGESTION, channel=Channel.WEB,

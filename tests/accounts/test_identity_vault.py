@@ -298,9 +298,9 @@ def database_dump() -> str:
     return subprocess.run(command, env=env, capture_output=True, text=True, check=True, timeout=120).stdout
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("restores_what_the_flush_removes")
 def test_a_database_dump_contains_no_identity_in_clear(
-    tree: None, seat_agent: User, acceptor: User, gd_mailbox: Mailbox
+    transactional_db: None, tree: None, seat_agent: User, acceptor: User, gd_mailbox: Mailbox
 ) -> None:
     citizen = make_citizen()
     written = letter_submit(

@@ -23,7 +23,7 @@ def test_the_table_keeps_its_name() -> None:
 
 
 @pytest.fixture
-def executor(transactional_db: None) -> Iterator[MigrationExecutor]:
+def executor(restores_what_the_flush_removes: None, transactional_db: None) -> Iterator[MigrationExecutor]:
     """Migrations undone to just before the move; every app is migrated forward again afterwards."""
     executor = MigrationExecutor(connection)
     executor.migrate([("worker", None)])
