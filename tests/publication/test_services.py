@@ -192,3 +192,14 @@ def test_the_admin_drafts_through_the_service_and_cannot_set_the_publication_tim
     publication.refresh_from_db()
     assert (publication.title, publication.state, publication.published_at) == ("公开标题", "draft", None)
     assert not published(replied.mailbox).exists()
+
+
+def test_a_letter_naming_an_officer_only_in_its_text_is_treated_as_accusing() -> None:
+    from xinfang.letters.models import Letter
+    from xinfang.publication.rules import accuses
+
+    plain = Letter(letter_type="suggestion", subject="建议户籍窗口周末开放", text="建议周末也开放办理业务。")
+    named = Letter(letter_type="suggestion", subject="建议", text="派出所民警张某某办事拖延，建议整改。")
+    complaint = Letter(letter_type="complaint", subject="投诉", text="窗口排队太久。")
+    assert not accuses(plain)
+    assert accuses(named) and accuses(complaint)

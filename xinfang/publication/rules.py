@@ -15,15 +15,21 @@ from django.utils.translation import gettext as _
 from xinfang.accounts.models import Role, User
 from xinfang.analysis import identifying
 from xinfang.letters.access import letters_visible_to, same_bureau
+from xinfang.letters.accusation import names_an_officer
 from xinfang.letters.models import Letter, LetterState
 from xinfang.orgs.models import Mailbox
 from xinfang.publication.models import DEFAULT_POLICY, Publication, PublicationPolicy, PublicationState
+from xinfang.vocabulary import ACCUSATION_TYPES
 
 S = LetterState
 # Replied, rated, review answered, concluded or closed after a reply; never while a review or a
 # re-examination is pending (the answer may still change).
 PUBLISHABLE_STATES = (S.REPLIED, S.EVALUATED, S.REVIEW_ANSWERED, S.CONCLUDED, S.CLOSED)
-NOT_ACCUSING = Q(accused_unit__isnull=True, accused_officer_name="", accused_badge_number="", accuses_leadership=False)
+# A complaint or report is about police by its type, whatever the fields say (the text decides too:
+# :func:`accuses`); the filter keeps what the fields and the type can tell.
+NOT_ACCUSING = Q(
+    accused_unit__isnull=True, accused_officer_name="", accused_badge_number="", accuses_leadership=False
+) & ~Q(letter_type__in=ACCUSATION_TYPES)
 
 
 def policy_of(mailbox: Mailbox) -> PublicationPolicy:
@@ -32,11 +38,15 @@ def policy_of(mailbox: Mailbox) -> PublicationPolicy:
 
 
 def accuses(letter: Letter) -> bool:
+    """Whether the letter is about police: by the fields, by its type (complaint, report), or by its
+    text naming an officer — a box the writer left unticked does not make it publishable."""
     return bool(
         letter.accused_unit_id
         or letter.accused_officer_name
         or letter.accused_badge_number
         or letter.accuses_leadership
+        or letter.letter_type in ACCUSATION_TYPES
+        or names_an_officer(f"{letter.subject}\n{letter.text}")
     )
 
 
