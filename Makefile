@@ -58,19 +58,18 @@ lint: $(VENV)/.dev-installed
 typecheck: $(VENV)/.dev-installed
 	$(VENV)/bin/mypy
 
-# The slow tests (the two halves of the simulated year, the state machine) run first, one per
-# worker side by side, then everything else: one run of both would leave a worker idle at the end.
+# One run per database: the slow tests (the two halves of the simulated year, the state machine)
+# start first, one per worker side by side, and the short tests fill in around them
+# (tests/conftest.py SlowTestsLeadEachWorker); each run migrates one test database per worker.
 # The whole suite runs on PostgreSQL, the production database; on SQLite, the embedded default of
 # `make run`: the year, the tests without a database, and those marked `sqlite` (tests/conftest.py
 # SQLITE_PATHS); the browser tests run the whole product on SQLite. docs/decisions/0005.
 test-sqlite: $(VENV)/.dev-installed node_modules/.installed messages
-	$(VENV)/bin/pytest -q -m "slow and not browser" -n 2 --dist load
-	$(VENV)/bin/pytest -q -m "not slow and not browser and (no_db or sqlite)" -n 2 --dist worksteal
+	$(VENV)/bin/pytest -q -m "not browser and (slow or no_db or sqlite)" -n 2 --dist worksteal
 
 test-postgres: $(VENV)/.dev-installed node_modules/.installed system-packages messages
 	@if [ -x /usr/lib/postgresql/15/bin/initdb ] || command -v initdb >/dev/null; then \
-	  $(PY) scripts/with_postgres.py -- sh -c '$(VENV)/bin/pytest -q -m "slow and not browser and not no_db" -n 2 --dist load && \
-	    $(VENV)/bin/pytest -q -m "not slow and not browser and not no_db" -n 2 --dist worksteal'; \
+	  $(PY) scripts/with_postgres.py -- $(VENV)/bin/pytest -q -m "not browser and not no_db" -n 2 --dist worksteal; \
 	elif [ "$$CI" = "true" ]; then echo "ERROR: PostgreSQL is required in CI and could not be installed"; exit 1; \
 	else echo "#####  SKIPPING the PostgreSQL pass: PostgreSQL server binaries are missing (run as root to install)  #####"; fi
 

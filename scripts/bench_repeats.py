@@ -139,15 +139,21 @@ def measure(n: int, domain: int, runs: int) -> dict[str, Any]:
     from xinfang.analysis.repeats import ids_sharing, lookup, sign_text
 
     rng = random.Random(SEED)  # noqa: S311 (test data)
-    lookups, found, rows = [], [], []
+    lookups, found, rows, cpu, sharing = [], [], [], [], []
     for i in range(runs + 20):
         probe = Probe(new_letter_keys(rng, domain, max(1, n // 3)))
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         scored = lookup(probe)  # type: ignore[arg-type]
         elapsed = (time.perf_counter() - started) * 1000
         if i >= 20:  # warm-up
             lookups.append(elapsed)
+            cpu.append((time.process_time() - started_cpu) * 1000)
             found.append(len(scored))
+    for _ in range(runs // 2):  # the index part alone, on probes of its own
+        keys = new_letter_keys(rng, domain, max(1, n // 3))
+        started = time.perf_counter()
+        ids_sharing(keys)
+        sharing.append((time.perf_counter() - started) * 1000)
     from django.db import connection
 
     with connection.cursor() as c:
@@ -178,12 +184,30 @@ def measure(n: int, domain: int, runs: int) -> dict[str, Any]:
         signing.append((time.perf_counter() - started) * 1000)
     return {
         "lookup_ms": percentiles(lookups),
+        "lookup_client_cpu_ms": percentiles(cpu),
+        "sharing_query_ms": percentiles(sharing),
         "candidates_scored": round(statistics.mean(found), 1),
         "index_entries_read": rows[0],
         "signature_ms": percentiles(signing),
         "signature_text_chars": round(statistics.mean(len(t) for t in letters)),
         "plan": plan,
     }
+
+
+def settle(ready_file: str | None) -> None:
+    """Let the build's writes reach the disk before timing: a checkpoint, the kernel's dirty pages
+    flushed, and — with ``--measure-when FILE`` — a wait until FILE exists, so that on a shared
+    machine the look-ups can be timed at a moment chosen as quiet."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("CHECKPOINT")
+    os.sync()
+    if ready_file:
+        print(f"built; measuring once {ready_file} exists", flush=True)
+        while not Path(ready_file).exists():
+            time.sleep(1)
+    print(f"measuring (load average {Path('/proc/loadavg').read_text(encoding='utf-8').split()[0]})", flush=True)
 
 
 def machine() -> dict[str, str]:
@@ -221,6 +245,7 @@ def inner(args: argparse.Namespace) -> int:
     print(f"generating {args.letters:,} letters' signatures", flush=True)
     domain = generate(args.letters, args.collision)
     setup = time.perf_counter() - started
+    settle(args.measure_when)
     report = {"letters": args.letters, "collision": args.collision, "setup_seconds": round(setup),
               **measure(args.letters, domain, args.runs), "machine": machine()}  # fmt: skip
     print(report.pop("plan"))
@@ -236,6 +261,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--runs", type=int, default=1000, help="timed look-ups (default 1000)")
     parser.add_argument("--collision", type=float, default=COLLISION, help="share of unrelated pairs sharing a band")
     parser.add_argument("--json", help="also write the figures to this JSON file")
+    parser.add_argument("--measure-when", metavar="FILE", help="after building, wait until FILE exists to time")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not 1000 <= args.letters <= 9_999_999:

@@ -9,8 +9,10 @@
    bureau and month, the ``all`` slice and every other slice (13 police types, the channels, the
    letter types, the mailbox, the place, three accused units), the day-count histograms (accept
    0-15 days, reply 0-60 days, on the ``all`` rows), and the daily ``all`` rows of every bureau and
-   day. The counters are scaled so that the year's ``received`` adds up to ``--letters``; the
-   other counters are the usual shares of it (80 % accepted, 75 % replied …). Daily rows of the
+   day, then the subtree rows from them (``subtrees``: each row summed into its unit and every
+   unit above it, as the rollup job keeps them). The counters are scaled so that the year's
+   ``received`` adds up to ``--letters``; the other counters
+   are the usual shares of it (80 % accepted, 75 % replied …). Daily rows of the
    slices other than ``all`` are not generated: no measured page reads them (they serve custom
    periods' edges and the breakdowns of partial months). The letters table stays empty, so the
    live "overdue now" count costs an index probe on an empty partial index; at 10 M letters it
@@ -137,6 +139,7 @@ def generate(letters: int) -> None:
             f"generate_series(make_date({YEAR}, 1, 1), make_date({YEAR}, 12, 31), interval '1 day') AS day) daily"
         )
         _sql(c, "daily, all (with histograms)", insert_hist + daily)
+        subtrees(c)
         c.execute("INSERT INTO statistics_rollupwatermark (name, last_event_id, updated_at) "
                   "VALUES ('letter_events', 0, now()) ON CONFLICT (name) DO UPDATE SET updated_at = now()")  # fmt: skip
         started = time.perf_counter()
@@ -145,6 +148,66 @@ def generate(letters: int) -> None:
         started = time.perf_counter()
         c.execute("VACUUM ANALYZE statistics_rollup")
         print(f"  vacuum analyze: {time.perf_counter() - started:.1f} s", flush=True)
+
+
+# Each rollup row with its unit and every unit above it (the ancestors' paths are the prefixes of its path).
+LIFTED = (
+    "FROM statistics_rollup r JOIN orgs_unit u ON u.id = r.unit_id "
+    "CROSS JOIN LATERAL generate_series(1, u.depth) AS g JOIN orgs_unit a ON a.path = substr(u.path, 1, 4 * g) "
+)
+
+
+def subtrees(c: Any) -> None:
+    """``SubtreeRollup`` from ``Rollup``, set-based: what ``rollup.subtree_rebuild`` does row by row."""
+    names = ", ".join(SHARES)
+    sums = ", ".join(f"sum(r.{name})" for name in SHARES)
+    c.execute("TRUNCATE statistics_subtreerollup")
+    c.execute("ALTER TABLE statistics_subtreerollup DROP CONSTRAINT subtreerollup_cell")
+    days = (
+        "CREATE TEMP TABLE bench_h AS SELECT grain, start, unit_id, "  # noqa: S608
+        "jsonb_object_agg(days, n) FILTER (WHERE measure = 'accept') AS a, "
+        "jsonb_object_agg(days, n) FILTER (WHERE measure = 'reply') AS r FROM ("
+        "SELECT r.grain, r.start, a.id AS unit_id, m.measure, e.key AS days, "
+        f"sum(e.value::int) AS n {LIFTED}"
+        "CROSS JOIN LATERAL (VALUES ('accept', r.accept_hist), ('reply', r.reply_hist)) AS m(measure, h) "
+        "CROSS JOIN LATERAL jsonb_each_text(m.h) AS e WHERE r.dim = 'all' GROUP BY 1, 2, 3, 4, 5) per_day "
+        "GROUP BY 1, 2, 3"
+    )
+    _sql(c, "subtree day counts", days)
+    # The "all" rows with their day counts, the other slices without (as ``subtree_rebuild`` writes them).
+    insert = (
+        f"INSERT INTO statistics_subtreerollup (grain, start, unit_id, dim, key, {names}, accept_hist, reply_hist) "  # noqa: S608
+        f"SELECT s.*, coalesce(h.a, '{{}}'), coalesce(h.r, '{{}}') FROM ("
+        f"SELECT r.grain, r.start, a.id AS unit_id, r.dim, r.key, {sums} {LIFTED}"
+        "GROUP BY r.grain, r.start, a.id, r.dim, r.key) s "
+        "LEFT JOIN bench_h h ON s.dim = 'all' AND h.grain = s.grain AND h.start = s.start AND h.unit_id = s.unit_id"
+    )
+    _sql(c, "subtree rows", insert)
+    started = time.perf_counter()
+    c.execute(
+        "ALTER TABLE statistics_subtreerollup ADD CONSTRAINT subtreerollup_cell "
+        "UNIQUE (grain, dim, unit_id, start, key)"
+    )
+    c.execute("VACUUM ANALYZE statistics_subtreerollup")
+    print(f"  subtree indexes, vacuum analyze: {time.perf_counter() - started:.1f} s", flush=True)
+
+
+def check_subtrees() -> None:
+    """The province's subtree rows hold what its units' rows add up to (counters and day counts)."""
+    from django.db.models import Sum
+
+    from xinfang.orgs.models import Unit
+    from xinfang.orgs.selectors import unit_ids_under
+    from xinfang.statistics.models import Rollup, SubtreeRollup
+    from xinfang.statistics.selectors import month_period
+
+    province = Unit.objects.get(code="440000")
+    year = month_period("year", __import__("datetime").date(YEAR, 1, 1), 12)
+    cells = {"grain": "m", "dim": "all", "start__gte": year.start, "start__lte": year.end}
+    wanted = Rollup.objects.filter(unit_id__in=unit_ids_under(province) or [], **cells).aggregate(n=Sum("replied"))
+    found = SubtreeRollup.objects.filter(unit_id=province.pk, **cells).aggregate(n=Sum("replied"))
+    assert wanted == found, (wanted, found)
+    print(f"  subtree check: Guangdong's {YEAR} replies {found['n']:,} both ways", flush=True)
 
 
 def sign_in(user: Any) -> Any:
@@ -232,12 +295,14 @@ def inner(args: argparse.Namespace) -> int:
     print(f"generating rollups for {args.letters:,} letters in {YEAR}", flush=True)
     generate(args.letters)
     setup = time.perf_counter() - started
+    check_subtrees()
     with connection.cursor() as c:
         c.execute("SELECT count(*), sum(received) FILTER (WHERE grain = 'm' AND dim = 'all') FROM statistics_rollup")
         rows, received = c.fetchone()
         c.execute("SELECT version()")
         version = c.fetchone()[0].split(" on ")[0]
     print(f"{rows:,} rollup rows, {received:,} letters received in {YEAR}")
+    load_before = os.getloadavg()
     province, tianhe = analyst("440000"), analyst("440106")
     ministry = analyst(Unit.objects.get(depth=1).code)
     year = f"period=year&start={YEAR}-01"
@@ -254,7 +319,10 @@ def inner(args: argparse.Namespace) -> int:
         measure("ministry-year dashboard", sign_in(ministry), f"/console/statistics/?{year}", max(3, runs // 4), None),
     ]  # fmt: skip
     cpus = os.cpu_count()
+    load = {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()]}
+    print(f"load average (1, 5, 15 min) before the timings {load['before']}, after {load['after']}")
     report = {
+        "load_average": load,
         "letters": args.letters,
         "rollup_rows": rows,
         "setup_seconds": round(setup),

@@ -14,6 +14,7 @@ Cast, all in Guangdong unless said otherwise:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -68,17 +69,126 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = set(getattr(item, "fixturenames", ()))
         if item.get_closest_marker("django_db") is None and not fixtures & DATABASE_FIXTURES:
             item.add_marker(pytest.mark.no_db)
+        elif item.get_closest_marker("postgres_only") or "needs_postgres" in fixtures:
+            continue  # the SQLite pass would only skip it
         elif item.path.resolve().relative_to(ROOT).as_posix().startswith(SQLITE_PATHS):
             item.add_marker(pytest.mark.sqlite)
 
 
+class SlowTestsLeadEachWorker:
+    """Put each slow test at the head of one worker's share, so that one run does all the tests.
+
+    With ``--dist worksteal``, pytest-xdist first gives each of its N workers one contiguous share of
+    the tests (the first ``len // N``, then ``len // (N - 1)`` of what is left, …) and later lets an
+    idle worker take half of another's queue. The slow tests (the simulated year's halves, the
+    state machine) go to the heads of the shares in turn, so every worker starts on one and the
+    short tests fill the rest; a slow test left at the end of a share would run alone at the end.
+    Runs after ``-m`` has deselected (``trylast``); every worker computes the same order.
+    """
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+        slow = [item for item in items if item.get_closest_marker("slow")]
+        if workers < 2 or not slow or len(slow) == len(items):
+            return
+        rest = [item for item in items if not item.get_closest_marker("slow")]
+        sizes, left = [], len(items)
+        for worker in range(workers):
+            sizes.append(left // (workers - worker))
+            left -= sizes[-1]
+        shares: list[list[pytest.Item]] = [slow[worker::workers] for worker in range(workers)]
+        for share, size in zip(shares, sizes, strict=True):
+            take = max(0, size - len(share))
+            share.extend(rest[:take])
+            del rest[:take]
+        shares[-1].extend(rest)
+        items[:] = [item for share in shares for item in share]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(SlowTestsLeadEachWorker(), "slow-tests-lead-each-worker")
+
+
 def load_the_tree() -> None:
-    """The unit tree, the mailboxes and the official calendar, as the migrations leave them."""
-    load_units()
-    ensure_default_mailboxes()
-    if not HolidayYear.objects.exists():  # a transactional test flushed the migration's data
-        holidays_load_from_chinese_calendar(actor=None)
+    """The unit tree, the mailboxes and the official calendar, as the migrations leave them.
+
+    The first load in a process is the real one (``load_units`` …), and the rows it leaves are
+    kept; after a transactional test's flush they are copied back as they were (a few hundred
+    milliseconds instead of seconds: the browser tests flush after every test)."""
+    if not _TREE_ROWS.restore():
+        load_units()
+        ensure_default_mailboxes()
+        if not HolidayYear.objects.exists():  # a transactional test flushed the migration's data
+            holidays_load_from_chinese_calendar(actor=None)
+        _TREE_ROWS.keep()
     forget_cached_years()
+
+
+class TableRows:
+    """The rows of every non-empty table, kept once per process and copied back into the tables a
+    flush emptied (those the flush's post-migrate signal refills, such as content types, are left
+    alone). PostgreSQL copies with ``COPY``; SQLite row by row. Sequences are reset after."""
+
+    KEEP_OUT = frozenset({"django_migrations", "django_session"})
+
+    def __init__(self) -> None:
+        self.tables: dict[str, Any] = {}
+
+    def keep(self) -> None:
+        if self.tables:
+            return
+        with connection.cursor() as cursor:
+            for table in connection.introspection.django_table_names(only_existing=True, include_views=False):
+                if table in self.KEEP_OUT or not self._has_rows(cursor, table):
+                    continue
+                self.tables[table] = self._read(cursor, table)
+
+    def restore(self) -> bool:
+        """Copy the kept rows back if the unit table is empty (after a flush); False if nothing was kept."""
+        if not self.tables or Unit.objects.exists():
+            return False
+        from django.apps import apps
+        from django.core.management.color import no_style
+        from django.db import transaction
+
+        with transaction.atomic(), connection.cursor() as cursor:
+            refilled = [table for table in self.tables if not self._has_rows(cursor, table)]
+            for table in refilled:
+                self._write(cursor, table, self.tables[table])
+            models = [m for m in apps.get_models(include_auto_created=True) if m._meta.db_table in refilled]
+            for statement in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(statement)
+        return True
+
+    @staticmethod
+    def _has_rows(cursor: Any, table: str) -> bool:
+        cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(table)} LIMIT 1")  # noqa: S608 (a table name)
+        return cursor.fetchone() is not None
+
+    @staticmethod
+    def _read(cursor: Any, table: str) -> Any:
+        name = connection.ops.quote_name(table)
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {name} TO STDOUT (FORMAT binary)") as copy:
+                return b"".join(bytes(block) for block in copy)
+        cursor.execute(f"SELECT * FROM {name}")  # noqa: S608 (a table name)
+        return [column[0] for column in cursor.description], cursor.fetchall()
+
+    @staticmethod
+    def _write(cursor: Any, table: str, rows: Any) -> None:
+        name = connection.ops.quote_name(table)
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {name} FROM STDIN (FORMAT binary)") as copy:
+                copy.write(rows)
+            return
+        columns, values = rows
+        listed = ", ".join(connection.ops.quote_name(column) for column in columns)
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {name} ({listed}) VALUES ({marks})", values)  # noqa: S608 (table names)
+
+
+_TREE_ROWS = TableRows()
 
 
 @pytest.fixture(autouse=True)

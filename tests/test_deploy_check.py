@@ -1,7 +1,8 @@
 """Production settings pass Django's deployment checklist (``manage.py check --deploy``) with no warning.
 
-The environment is what a production start needs: a strong secret key, the host name, and the
-identity vault's keys and the transparency log's signing key (start-up refuses production without them).
+The environment is what a production start needs: a strong secret key, the host name, the
+identity vault's keys and the transparency log's signing key (start-up refuses production without them),
+and the identity platform that verifies citizens' real names (accounts.verification).
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ def test_check_deploy_reports_no_issues_with_production_settings(tmp_path: Path)
         XINFANG_LOOKUP_KEY=secrets.token_urlsafe(48),
         XINFANG_LOG_SIGNING_KEY=base64.b64encode(secrets.token_bytes(32)).decode(),
         XINFANG_VAR_DIR=str(tmp_path),
+        XINFANG_OIDC_ISSUER="https://ids.example.gov.cn/openid",
+        XINFANG_OIDC_CLIENT_ID="xinfang",
+        XINFANG_OIDC_CLIENT_SECRET=secrets.token_urlsafe(32),
     )
 
     result = subprocess.run(

@@ -24,7 +24,10 @@ def test_every_string_is_translated(catalog: Path) -> None:
     assert missing == [], f"untranslated in {catalog}: {missing[:10]}"
 
 
-PY_MARKED = re.compile(r"""\b(?:_|gettext|gettext_lazy|pgettext_lazy|ngettext)\(\s*"((?:[^"\\]|\\.)*)"\s*[,)]""")
+# The msgid of a call; pgettext's first argument is its context, the msgid comes second.
+PY_MARKED = re.compile(
+    r"""\b(?:(?:_|gettext|gettext_lazy|ngettext)\(|pgettext(?:_lazy)?\(\s*"[^"]*"\s*,)\s*"((?:[^"\\]|\\.)*)"\s*[,)]"""
+)
 TEMPLATE_MARKED = re.compile(r"""\{%\s*translate\s+(?:"([^"]*)"|'([^']*)')""")
 
 

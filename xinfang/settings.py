@@ -221,6 +221,9 @@ SMS_GATEWAY_URL = os.environ.get("XINFANG_SMS_GATEWAY_URL", "")
 SMS_GATEWAY_KEY = os.environ.get("XINFANG_SMS_GATEWAY_KEY", "")
 SMS_GATEWAY_TIMEOUT = float(os.environ.get("XINFANG_SMS_GATEWAY_TIMEOUT", "5"))
 SMS_FILE_DIR = VAR_DIR / "sms"
+# Demo mode (never with XINFANG_PRODUCTION=1): staff read what the file back-ends wrote, sign-up
+# codes included, on the demo outbox page (/console/demo/outbox/; docs/demo.md).
+XINFANG_DEMO = not PRODUCTION and env_flag("XINFANG_DEMO", default=True)
 
 # How many days before a due date the sweep warns that a letter is due soon.
 XINFANG_DUE_SOON_DAYS = int(os.environ.get("XINFANG_DUE_SOON_DAYS", "3"))
@@ -299,7 +302,8 @@ if PRODUCTION:
 # docs/decisions/0004-background-work-with-django-tasks-db.md).
 # Links in SMS and e-mail point at this address. Deliveries are tried up to MAX_ATTEMPTS times,
 # BASE, 2×BASE, 4×BASE … seconds apart (at most RETRY_MAX); THROTTLE limits each recipient to
-# (count, per seconds) per channel, later messages waiting for the window. A task or delivery
+# (count, per seconds) per channel of the messages people type at will, later ones waiting for the
+# window (a step of the procedure is never held back: notifications.defaults.AT_WILL_KINDS). A task or delivery
 # claimed longer ago than TASK_LEASE is taken to belong to a dead worker and is run again.
 XINFANG_SITE_URL = os.environ.get("XINFANG_SITE_URL", "http://127.0.0.1:8000")
 NOTIFICATIONS_MAX_ATTEMPTS = int(os.environ.get("XINFANG_NOTIFY_MAX_ATTEMPTS", "8"))
@@ -342,3 +346,27 @@ XINFANG_FAILED_TASK_RESULT_DAYS = int(os.environ.get("XINFANG_FAILED_TASK_RESULT
 # the outer limit for most suits over an administrative act (行政诉讼法 art. 46). Set it to the local
 # archives rule; erasure cannot be undone, so the value must be at least 1.
 XINFANG_IDENTITY_RETENTION_DAYS = int(os.environ.get("XINFANG_IDENTITY_RETENTION_DAYS", "1825"))
+
+# Real-name verification of citizens (xinfang.accounts.verification; docs/operations.md, Real-name
+# verification). XINFANG_IDENTITY_BACKENDS lists the ways a citizen proves who they are:
+#   oidc    the provincial unified identity platform (OpenID Connect): name, ID number and phone
+#           come signed from the platform (XINFANG_OIDC_*);
+#   format  the sign-up form with an SMS code: the ID number's format only, nothing checks that
+#           name and number belong together. Refused with XINFANG_PRODUCTION=1 unless the operator
+#           sets XINFANG_IDENTITY_ALLOW_FORMAT_ONLY=1 (a deploy check says so).
+# By default: oidc in production; elsewhere format, and oidc too when an issuer is configured.
+XINFANG_OIDC_ISSUER = os.environ.get("XINFANG_OIDC_ISSUER", "").rstrip("/")
+XINFANG_OIDC_CLIENT_ID = os.environ.get("XINFANG_OIDC_CLIENT_ID", "")
+XINFANG_OIDC_CLIENT_SECRET = os.environ.get("XINFANG_OIDC_CLIENT_SECRET", "")
+XINFANG_OIDC_SCOPES = os.environ.get("XINFANG_OIDC_SCOPES", "openid profile phone id_card")
+XINFANG_OIDC_ID_NUMBER_CLAIM = os.environ.get("XINFANG_OIDC_ID_NUMBER_CLAIM", "id_number")
+XINFANG_OIDC_TIMEOUT = float(os.environ.get("XINFANG_OIDC_TIMEOUT", "10"))
+XINFANG_OIDC_PROVIDER_NAME = os.environ.get("XINFANG_OIDC_PROVIDER_NAME", "")
+XINFANG_IDENTITY_BACKENDS = [
+    name.strip()
+    for name in os.environ.get(
+        "XINFANG_IDENTITY_BACKENDS", "oidc" if PRODUCTION else ("format,oidc" if XINFANG_OIDC_ISSUER else "format")
+    ).split(",")
+    if name.strip()
+]
+XINFANG_IDENTITY_ALLOW_FORMAT_ONLY = env_flag("XINFANG_IDENTITY_ALLOW_FORMAT_ONLY")

@@ -8,9 +8,11 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import include, path, reverse
+from django.utils.translation import gettext_lazy
 from django_otp.admin import OTPAdminSite
 
 from xinfang.pages.gates import is_verified_staff
@@ -37,6 +39,9 @@ class BackOfficeSite(OTPAdminSite):
     member of staff without administrator rights gets a page saying so, not the way to the sign-in
     (which would send them straight back here)."""
 
+    site_title = gettext_lazy("公安信访管理后台")
+    site_header = gettext_lazy("公安信访管理后台")
+
     def admin_view(self, view: Callable[..., HttpResponse], cacheable: bool = False) -> Callable[..., HttpResponse]:
         admitted = super().admin_view(view, cacheable)
 
@@ -48,12 +53,20 @@ class BackOfficeSite(OTPAdminSite):
         return update_wrapper(inner, admitted)
 
 
+def _favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever a page links: the icon of ``<link rel="icon">`` (not a
+    permanent redirect: the static file's name changes with its content)."""
+    return HttpResponseRedirect(static("favicon.svg"))
+
+
 admin.site.__class__ = BackOfficeSite
 admin.site.login = _admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
+    path("favicon.ico", _favicon),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("console/demo/", include("xinfang.pages.urls_demo")),
     path("console/", include("xinfang.signin.urls")),
     path("console/", include("xinfang.console.urls")),
     path("inbox/", include("xinfang.pages.urls_inbox")),

@@ -137,6 +137,7 @@ def test_every_portal_page_fits_a_360_px_phone(
     for name, path in [
         ("write", "/m/12389/write/"),
         ("my-letters", "/my/letters/"),
+        ("identity", "/account/identity/"),
         ("letter", f"/my/letters/{letter.public_id}/"),
     ]:
         page_phone.goto(live_server.url + path)

@@ -29,9 +29,9 @@ ORDERS = "/console/supervision/orders/"
 
 def unit_row(html: str, name: str) -> tuple[int, int]:
     """(overdue, due soon) in the overview row of the unit called ``name``."""
-    row = re.search(rf"<th scope=\"row\">{re.escape(name)}</th>(.*?)</tr>", html, flags=re.S)
+    row = re.search(rf"<th scope=\"row\"[^>]*>{re.escape(name)}</th>(.*?)</tr>", html, flags=re.S)
     assert row is not None, f"no row for {name}"
-    cells = re.findall(r"<td>(.*?)</td>", row.group(1), flags=re.S)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), flags=re.S)
     return tuple(int(re.sub(r"<[^>]+>", "", cell).strip()) for cell in cells)  # type: ignore[return-value]
 
 

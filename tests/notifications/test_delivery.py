@@ -1,5 +1,6 @@
 """Delivery rules: SMS through the HTTP gateway with retries and one idempotency key, e-mail through
-a real SMTP server, throttling per recipient, and a final failure that administrators see."""
+a real SMTP server, throttling per recipient of the messages typed at will (never of a step of the
+procedure), and a final failure that administrators see."""
 
 from __future__ import annotations
 
@@ -23,8 +24,10 @@ from tests.letters.conftest import decide_accused, submit
 from tests.notifications.conftest import Gateway, drain
 from xinfang.accounts.models import Role, User
 from xinfang.letters import services as s
+from xinfang.letters.models import Message
+from xinfang.letters.services.messages import message_post
 from xinfang.notifications import sms
-from xinfang.notifications.models import Channel, Delivery
+from xinfang.notifications.models import Channel, Delivery, Kind
 from xinfang.orgs.models import Mailbox, Unit
 
 pytestmark = pytest.mark.django_db
@@ -105,23 +108,40 @@ def test_a_refusal_by_the_gateway_is_final_at_once(http_sms: Gateway, citizen: U
 
 
 @override_settings(NOTIFICATIONS_THROTTLE={"sms": (2, 3600), "email": (0, 0)})
-def test_sms_to_one_person_are_throttled_and_the_rest_wait_for_the_window(
-    citizen: User, acceptor: User, gd_mailbox: Mailbox, tianhe: Unit
+def test_the_steps_of_a_letter_reach_the_writer_at_once_whatever_the_per_hour_limit(
+    citizen: User, acceptor: User, handler: User, leader: User, gd_mailbox: Mailbox, tianhe: Unit
 ) -> None:
-    start = timezone.now()
     letter = submit(citizen, gd_mailbox).letter
     s.letter_accept(letter=letter, actor=acceptor)
     decide_accused(letter, acceptor)
     s.letter_assign(letter=letter, actor=acceptor, unit=tianhe, reason="测试")
+    s.letter_start_handling(letter=letter, actor=handler)
+    s.letter_draft_reply(letter=letter, actor=handler, text="经核查，已整改。")
+    s.letter_approve_reply(letter=letter, actor=leader)
     drain()
-    assert len(sms.outbox) == 2
+    texts = [m.text for m in sms.outbox]
+    assert len(texts) == 4, texts  # received, accepted, transferred, replied: the limit of two did not hold one back
+    assert "已答复" in texts[-1]
+    assert not Delivery.objects.filter(channel=Channel.SMS, status=D.PENDING).exists()
+
+
+@override_settings(NOTIFICATIONS_THROTTLE={"sms": (2, 3600), "email": (0, 0)})
+def test_messages_typed_to_one_person_are_throttled_and_the_rest_wait_for_the_window(
+    citizen: User, acceptor: User, gd_mailbox: Mailbox
+) -> None:
+    start = timezone.now()
+    letter = submit(citizen, gd_mailbox).letter
+    for text in ("第一条留言", "第二条留言", "第三条留言"):
+        message_post(letter=letter, actor=acceptor, kind=Message.Kind.TO_CITIZEN, text=text)
+    drain()
+    assert len(sms.outbox) == 3  # the receipt, and two of the three messages
     waiting = Delivery.objects.get(channel=Channel.SMS, status=D.PENDING)
-    assert waiting.attempts == 0
+    assert waiting.attempts == 0 and waiting.notification.kind == Kind.MESSAGE
     assert waiting.next_attempt_at >= start + dt.timedelta(hours=1)
     with time_machine.travel(start + dt.timedelta(hours=1, minutes=1)):
         drain()
-    assert len(sms.outbox) == 3
-    assert "已转" in sms.outbox[-1].text
+    assert len(sms.outbox) == 4
+    assert "留言" in sms.outbox[-1].text
 
 
 def free_port() -> int:

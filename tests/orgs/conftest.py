@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
+from tests.console.conftest import sign_in
 from xinfang.accounts.models import User
 
 
@@ -9,3 +11,9 @@ from xinfang.accounts.models import User
 def admin(db: None) -> User:
     """An administrator of the whole platform (Django superuser)."""
     return User.objects.create_superuser(username="root-admin", password="correct-horse-battery-staple")
+
+
+@pytest.fixture
+def staff_client(client: Client, admin: User) -> Client:
+    sign_in(client, admin)
+    return client

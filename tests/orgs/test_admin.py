@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from tests.conftest import unit as bureau
 from tests.console.conftest import sign_in
 from xinfang.accounts.models import User
 from xinfang.orgs.choices import UnitKind, UnitLevel
@@ -16,16 +17,6 @@ from xinfang.orgs.models import Mailbox, Unit, UnitChange
 from xinfang.vocabulary import Channel, LetterType
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client: Client, admin: User) -> Client:
-    sign_in(client, admin)
-    return client
-
-
-def bureau(code: str) -> Unit:
-    return Unit.objects.get(code=code)
 
 
 def page(client: Client, url: str, language: str = "zh-hans") -> str:
@@ -125,7 +116,9 @@ def test_the_new_bureau_form_adds_a_county_under_a_city(staff_client: Client, tr
     duplicate = staff_client.post(url, {"code": "440106", "name": "重复", "division_code": "440106"})
     assert duplicate.context["form"].errors["code"] == ["代码 440106 已被使用。"]
     bad_code = staff_client.post(url, {"code": "440198", "name": "新设", "division_code": "4401"})
-    assert bad_code.context["form"].errors["division_code"] == ["行政区划代码是6位数字（GB/T 2260）。"]
+    assert bad_code.context["form"].errors["division_code"] == [
+        "行政区划代码是6位数字（GB/T 2260），乡镇、街道是9位统计用区划代码。"
+    ]
 
 
 def test_the_merge_target_autocomplete_offers_only_active_bureaus(staff_client: Client, tree: None) -> None:

@@ -17,6 +17,8 @@ HAINAN_DIRECT = [
 ]  # fmt: skip
 PROVINCE_DIRECT_COUNTIES = ["419001", "429004", "429005", "429006", "429021", *HAINAN_DIRECT]
 XPCC_CITIES = [f"6590{n:02d}" for n in range(1, 13)]
+# The town and street sub-bureaus of the four cities without counties (tests/orgs/test_towns.py).
+TOWN_SUB_BUREAUS = 80
 
 
 def bureau(code: str) -> Unit:
@@ -39,7 +41,7 @@ def child_bureau_codes(parent: Unit) -> list[str]:
 
 def test_the_tree_has_one_ministry_32_provincial_organs_333_cities_and_2845_counties(tree: None) -> None:
     counts = {level: Unit.objects.filter(kind=UnitKind.BUREAU, level=level).count() for level in UnitLevel.values}
-    assert counts == {"ministry": 1, "province": 32, "prefecture": 333, "county": 2845}
+    assert counts == {"ministry": 1, "province": 32, "prefecture": 333, "county": 2845 + TOWN_SUB_BUREAUS}
 
 
 def test_the_ministry_is_the_only_root(tree: None) -> None:
@@ -83,11 +85,14 @@ def test_hubei_direct_units_are_xiantao_qianjiang_tianmen_and_shennongjia(tree: 
 
 
 @pytest.mark.parametrize("code", ["441900", "442000", "460400", "620200"])
-def test_a_city_without_districts_has_only_departments_under_it(tree: None, code: str) -> None:
+def test_a_city_without_districts_has_its_departments_and_town_sub_bureaus_under_it(tree: None, code: str) -> None:
     city = bureau(code)
     assert city.level == UnitLevel.PREFECTURE
-    kinds = set(Unit.objects.get_children(city).values_list("kind", flat=True))
-    assert kinds == {UnitKind.DEPARTMENT}
+    children = Unit.objects.get_children(city)
+    assert set(children.values_list("kind", flat=True)) == {UnitKind.DEPARTMENT, UnitKind.BUREAU}
+    sub_bureaus = children.filter(kind=UnitKind.BUREAU)
+    assert set(sub_bureaus.values_list("level", flat=True)) == {UnitLevel.COUNTY}
+    assert all(len(u.division_code) == 9 and u.division_code[:4] == code[:4] for u in sub_bureaus)
 
 
 def test_the_xpcc_cities_sit_under_the_corps_not_under_xinjiang(tree: None) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client, override_settings
 
 from tests.portal.conftest import submit
 from xinfang.accounts.models import User
 from xinfang.letters import services as s
+from xinfang.letters.models import RefusalReason
 from xinfang.orgs.models import Mailbox
 from xinfang.pages.models import ThrottleCount
 from xinfang.portal.views import LOOKUP_PER_CLIENT, LOOKUP_PER_PAIR
@@ -98,3 +101,28 @@ def test_the_lock_is_kept_in_the_database_not_in_a_process_cache(
     assert ThrottleCount.objects.filter(scope="lookup-pair", hits=LOOKUP_PER_PAIR).count() == 1
     stored = " ".join(ThrottleCount.objects.values_list("key", flat=True))
     assert number not in stored and "127.0.0.1" not in stored
+
+
+def test_a_refused_letter_shows_its_written_notice_once(
+    client: Client, citizen: User, gd_mailbox: Mailbox, acceptor: User
+) -> None:
+    submission = submit(citizen, gd_mailbox)
+    notice = "您反映的事项属于人民法院职权范围，请依法向人民法院提出。"
+    s.letter_refuse(letter=submission.letter, actor=acceptor, reason=RefusalReason.OTHER, text=notice)
+    found = client.post(
+        "/lookup/", {"tracking_number": submission.letter.tracking_number, "query_code": submission.query_code}
+    )
+    page = client.get(found["Location"]).content.decode()
+    assert page.count(notice) == 1
+    assert "不予受理" in page  # the timeline still shows the step
+
+
+def test_the_help_shows_how_a_number_is_made_with_a_city_mailboxs_example(
+    client: Client, citizen: User, gd_mailbox: Mailbox
+) -> None:
+    guangzhou = Mailbox.objects.get(owner__code="440100")
+    real = submit(citizen, guangzhou).letter.tracking_number
+    help_text = client.get("/lookup/").content.decode()
+    example = re.search(r"例如[^A-Z]*([A-Z0-9]+-\d{8}-\d{6})", help_text)
+    assert example is not None and "信箱代码、提交日期和 6 位数字" in help_text
+    assert example.group(1).split("-")[0] == real.split("-")[0] == guangzhou.tracking_prefix

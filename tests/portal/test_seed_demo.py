@@ -1,20 +1,26 @@
 from __future__ import annotations
 
+import datetime as dt
 import re
 from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.core.management import call_command
 from django.db.models import Sum
 from django.test import Client
+from django.utils import timezone
 
 from tests.conftest import make_staff
 from tests.console.conftest import sign_in
+from tests.notifications.conftest import drain
 from xinfang.accounts.demo import DEMO_PASSWORD, demo_cast
 from xinfang.accounts.models import Role, User
 from xinfang.audit.models import AuditEntry, TreeHead
-from xinfang.letters.models import Letter
+from xinfang.letters.models import Letter, LetterState
+from xinfang.notifications import sms
+from xinfang.notifications.models import Delivery, Notification
 from xinfang.orgs.choices import PoliceType, UnitLevel
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.publication.models import Publication, PublicationState
@@ -172,3 +178,25 @@ def test_the_demo_publishes_consenting_replied_letters_through_the_workflow(tree
     assert first is not None
     page = Client().get(f"/m/{first.mailbox.slug}/published/").content.decode()
     assert first.title in page  # a new user sees it on the mailbox's public list
+
+
+def test_the_demo_letters_read_true_and_their_past_is_in_the_inboxes_without_sms_or_email(tree: None) -> None:
+    """A city's mailbox has letters about that city; nothing waits at a desk or with a handler for
+    months; the seeded past notifies the inboxes, and no SMS or e-mail goes out about it."""
+    call_command("seed_demo", "--letters", "150", stdout=StringIO())
+
+    city_letters = Letter.objects.filter(mailbox__owner__level=UnitLevel.PREFECTURE).select_related("mailbox__owner")
+    assert city_letters.exists()
+    for letter in city_letters:
+        assert letter.division_code[:4] == letter.mailbox.owner.division_code[:4], letter.tracking_number
+    month_ago = timezone.localdate() - dt.timedelta(days=30)
+    long_overdue = Letter.objects.filter(
+        state__in=[LetterState.RECEIVED, LetterState.ACCEPTED, LetterState.ASSIGNED, LetterState.IN_HANDLING],
+        current_due__lt=month_ago,
+    )
+    assert list(long_overdue.values_list("tracking_number", "state", "current_due")) == []
+
+    drain()  # what the worker does on first start
+    assert Notification.objects.filter(recipient__kind=User.Kind.CITIZEN).exists()
+    assert not Delivery.objects.exists()
+    assert sms.outbox == [] and mail.outbox == []

@@ -87,17 +87,24 @@ CASES = {
     "shenzhen-province-place": case(
         "gd-shenzhen", "440000", "440300-traffic", (*PLACE, "outside_mailbox", "police_type"), police=TRAFFIC
     ),
-    # Cities without counties.
+    # Cities without counties: a town's sub-bureau (tests/routing/test_towns_and_stations.py).
     "dongguan": case("gd", "441900", "441900-traffic", TYPED, police=TRAFFIC),
     "dongguan-town": case(
         "gd",
         "441900113",
-        "441900-household",
-        ("place_prefix", *TYPED),
+        "441900113-household",
+        TYPED,
         police=HOUSEHOLD,
-        text="地点代码 441900113 不在行政区划数据中，按其所属区划 441900（东莞市）确定管辖",
+        text="地点 441900113（大朗镇）属于东莞市公安局大朗分局管辖",
     ),
-    "dongguan-mailbox-town": case("gd-dongguan", "441900113", "441900", ("place_prefix", *SHARED)),
+    "dongguan-mailbox-town": case("gd-dongguan", "441900113", "441900113", SHARED),
+    "dongguan-village": case(
+        "gd-dongguan",
+        "441900113201",
+        "441900113",
+        ("place_prefix", *SHARED),
+        text="地点代码 441900113201 不在行政区划数据中，按其所属区划 441900113（大朗镇）确定管辖",
+    ),
     "zhongshan": case("gd", "442000", "442000-public_order", TYPED, police=PUBLIC_ORDER),
     "danzhou": case("hi", "460400", "460400", SHARED),
     "jiayuguan": case("gs", "620200", "620200-traffic", TYPED, police=TRAFFIC),
@@ -239,7 +246,10 @@ CASES = {
         accused="440300",
     ),
     "dongguan-town-accused-city": case(
-        "gd", "441900113", "440000-inspection", ("place_prefix", *SHARED, *UP_ONE), type=COMPLAINT, accused="441900"
+        "gd", "441900113", "440000-inspection", (*SHARED, *UP_ONE), type=COMPLAINT, accused="441900"
+    ),
+    "dongguan-town-accused-sub-bureau": case(
+        "gd", "441900113", "441900-inspection", (*SHARED, *UP_ONE), type=COMPLAINT, accused="441900113"
     ),
     "gd-accused-beijing-district": case(
         "gd",

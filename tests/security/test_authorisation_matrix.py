@@ -688,6 +688,10 @@ EXCLUDED = {
     "portal:reset_password": "account pages: no letter",
     "portal:sign_out": "account pages: no letter",
     "portal:send_code": "sends an SMS code: no letter",
+    "portal:oidc_start": "sends the citizen to the identity platform: no letter",
+    "portal:oidc_callback": "signs in whom the identity platform vouched for, no letter: "
+    "tests/accounts/test_oidc_sign_in.py",
+    "portal:my_identity": "the signed-in citizen's own identity, no letter: tests/accounts/test_verification.py",
     "portal:home": "public front door: mailboxes only",
     "portal:mailbox": "public mailbox page: published letters only (none here)",
     "portal:published_list": "public list of publications (none here; a publication has its own id)",

@@ -86,6 +86,13 @@ class RoleGrant(models.Model):
         return f"{self.user} · {self.get_role_display()}"
 
 
+class VerificationMethod(models.TextChoices):
+    """The back-ends of ``accounts.verification``, as recorded on an identity."""
+
+    OIDC = "oidc", _("省统一身份认证平台")
+    FORMAT_ONLY = "format", _("仅核对格式")
+
+
 class CitizenIdentity(models.Model):
     """A citizen's real-name identity, kept apart from the account and from letter text.
 
@@ -101,6 +108,17 @@ class CitizenIdentity(models.Model):
     phone = EncryptedTextField(_("手机号码"), context="accounts.citizen_identity.phone")
     phone_verified_at = models.DateTimeField(_("手机验证时间"), null=True, blank=True)
     address = EncryptedTextField(_("联系地址"), context="accounts.citizen_identity.address", blank=True)
+    # How the real name was verified (accounts.verification): the identity platform vouched for
+    # name, ID number and phone together, or only the ID number's format was checked.
+    # (A database default too: rows written by code that predates the column are format-only.)
+    verified_by = models.CharField(
+        _("实名认证方式"),
+        max_length=10,
+        choices=VerificationMethod.choices,
+        default=VerificationMethod.FORMAT_ONLY,
+        db_default=VerificationMethod.FORMAT_ONLY,
+    )
+    verified_at = models.DateTimeField(_("实名认证时间"), null=True, blank=True)
     phone_hash = BlindIndexField(source="phone", purpose=LOOKUP_PHONE, db_index=True)
     id_number_hash = BlindIndexField(source="id_number", purpose=LOOKUP_ID_NUMBER, db_index=True)
     # Set when the identity was erased under the retention period (accounts.retention): the values

@@ -104,6 +104,13 @@ def citizen_by_phone(phone: str) -> User | None:
     return identity.user if identity is not None else None
 
 
+def citizen_by_id_number(id_number: str) -> User | None:
+    """The citizen account bound to this resident ID number (in any spelling), if any."""
+    digest = lookup_hash(LOOKUP_ID_NUMBER, normalise_resident_id(id_number))
+    identity = CitizenIdentity.objects.select_related("user").filter(id_number_hash=digest).first() if digest else None
+    return identity.user if identity is not None else None
+
+
 def id_number_registered(id_number: str) -> bool:
     """True if a citizen account already holds this resident ID number (in any spelling)."""
     digest = lookup_hash(LOOKUP_ID_NUMBER, normalise_resident_id(id_number))

@@ -20,8 +20,9 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from xinfang.accounts.id_numbers import validate_mobile, validate_resident_id
-from xinfang.accounts.models import CitizenIdentity, RoleGrant, SmsCode, User
-from xinfang.accounts.selectors import citizen_by_phone, id_number_registered
+from xinfang.accounts.models import CitizenIdentity, RoleGrant, SmsCode, User, VerificationMethod
+from xinfang.accounts.selectors import citizen_by_id_number, citizen_by_phone, id_number_registered
+from xinfang.accounts.verification import FORMAT_ONLY, VerificationFailed, VerifiedIdentity, backend_enabled
 from xinfang.notifications.sms import SmsDeliveryError, send_sms
 from xinfang.orgs.models import Unit
 from xinfang.text import clean_input
@@ -82,6 +83,7 @@ def citizen_create(
     phone_verified_at: dt.datetime | None,
     address: str = "",
     language: str = "zh-hans",
+    verified_by: str = VerificationMethod.FORMAT_ONLY,
 ) -> User:
     """Create a citizen account with its real-name identity.
 
@@ -102,6 +104,7 @@ def citizen_create(
             phone_verified_at=phone_verified_at,
             address=address,
             language=language,
+            verified_by=verified_by,
         )
     except IntegrityError as exc:
         raise ValidationError({"phone": _("该手机号码已经注册，请直接登录或找回密码。")}, code="phone_taken") from exc
@@ -116,6 +119,7 @@ def _citizen_insert(
     phone_verified_at: dt.datetime | None,
     address: str,
     language: str,
+    verified_by: str,
 ) -> User:
     with transaction.atomic():
         # The name goes to the identity only (encrypted); the account's first_name stays empty.
@@ -132,6 +136,8 @@ def _citizen_insert(
             phone=phone,
             phone_verified_at=phone_verified_at,
             address=address,
+            verified_by=verified_by,
+            verified_at=timezone.now(),
         )
     return user
 
@@ -285,8 +291,12 @@ def citizen_sign_up(
     3. An ID number already registered, in any spelling, raises IdNumberRegistered (on
        ``id_number``): no second account; the page sends the person to sign in.
     4. The account is created; a number registered meanwhile is refused on ``phone``.
-    Errors are ValidationErrors keyed by the form field they concern.
+    Errors are ValidationErrors keyed by the form field they concern. Where the format-only
+    back-end is refused (production, unless the operator allowed it) nothing is checked or sent.
     """
+    if not backend_enabled(FORMAT_ONLY):
+        refusal = _("本系统不接受仅核对格式的实名注册，请通过统一身份认证平台登录。")
+        raise ValidationError(refusal, code="format_refused")
     id_number = validate_resident_id(id_number)
     try:
         sms_code_redeem(phone=phone, purpose=SmsCode.Purpose.SIGN_UP, code=code)
@@ -304,6 +314,52 @@ def citizen_sign_up(
         phone_verified_at=timezone.now(),
         language=language,
     )
+
+
+def citizen_sign_in_verified(*, request: HttpRequest, identity: VerifiedIdentity, language: str = "zh-hans") -> User:
+    """Sign in the citizen whom the identity platform vouched for, opening their account the first time.
+
+    1. An account already bound to the ID number (in any spelling) is the citizen's: it is signed
+       into, never duplicated. Its name becomes the platform's, and its phone too unless another
+       account holds that number; it is marked verified by the platform.
+    2. Otherwise an account is opened with the platform's name, ID number and phone (verified by
+       the platform) and no password: the citizen signs in through the platform or with an SMS code.
+    3. A closed account is refused, and so is a phone that another person's account holds.
+    One transaction: a refusal leaves nothing half-written, and nobody is signed in.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        citizen = citizen_by_id_number(identity.id_number)
+        if citizen is None:
+            try:
+                citizen = citizen_create(
+                    real_name=identity.real_name,
+                    id_number=identity.id_number,
+                    phone=identity.phone,
+                    password=None,
+                    phone_verified_at=now,
+                    language=language,
+                    verified_by=identity.method,
+                )
+            except ValidationError as exc:
+                raise VerificationFailed(_("认证平台提供的手机号码已被另一个账户使用，请联系我们处理。")) from exc
+        elif not citizen.is_active:
+            raise VerificationFailed(_("该账户已停用，请联系我们处理。"))
+        else:
+            _identity_update_verified(citizen, identity, now)
+    login(request, citizen, backend="django.contrib.auth.backends.ModelBackend")
+    return citizen
+
+
+def _identity_update_verified(citizen: User, verified: VerifiedIdentity, now: dt.datetime) -> None:
+    identity = CitizenIdentity.objects.select_for_update().get(user=citizen)
+    identity.real_name, identity.verified_by, identity.verified_at = verified.real_name, verified.method, now
+    fields = ["real_name", "verified_by", "verified_at"]
+    holder = citizen_by_phone(verified.phone)
+    if identity.phone != verified.phone and (holder is None or holder.pk == citizen.pk):
+        identity.phone, identity.phone_verified_at = verified.phone, now
+        fields += ["phone", "phone_verified_at", "phone_hash"]
+    identity.save(update_fields=fields)
 
 
 def citizen_sign_in_with_password(*, request: HttpRequest, phone: str, password: str) -> User | None:

@@ -2,8 +2,10 @@
 
 People write places as the tree names them (``广州市天河区``) and, more often, in short forms
 (``天河``, ``宝安``, ``南海``, ``仙桃``, ``石河子``). The dictionary is the committed divisions file
-(docs/units-data.md), which stops at county level: towns and streets are not in it, so they are
-not recognised.
+(docs/units-data.md), which stops at county level, and the towns file: the towns and streets of the
+four cities without counties (东莞, 中山, 儋州, 嘉峪关), whose sub-bureaus are in the tree. Town names
+repeat all over the country, so a town counts only where its city is known: named in the letter,
+the mailbox's own city, or the letter's stated place.
 
 1. Names: every division's full name, and its short form: the name without its type ending
    (区, 县, 市, 自治县 …, and the peoples named before 自治县/自治州: ``恩施土家族苗族自治州`` → 恩施).
@@ -25,12 +27,17 @@ from functools import cache
 from pathlib import Path
 
 DIVISIONS_FILE = Path(__file__).resolve().parent.parent / "orgs" / "data" / "divisions.json"
+TOWNS_FILE = DIVISIONS_FILE.with_name("towns.json")
 LEVELS = {"province": 1, "prefecture": 2, "county": 3}
+TOWN = 4
 # Type endings, longest first ("自治县" before "县").
 ENDINGS = (
-    "特别行政区", "自治区", "自治州", "自治县", "自治旗", "新区", "地区", "林区", "特区",
-    "省", "市", "区", "县", "旗", "盟",
+    "特别行政区", "自治区", "自治州", "自治县", "自治旗", "新区", "地区", "林区", "特区", "街道",
+    "省", "市", "区", "县", "旗", "盟", "镇",
 )  # fmt: skip
+# Short forms of towns that are everyday words (港口 a port, 民众 the public, 古镇 an old town), or
+# that would swallow the next name (中山港 in 中山港口镇).
+TOWN_NOT_SHORT_FORMS = frozenset(("港口", "三角", "民众", "中和", "大成", "王五", "文殊", "古镇", "新州", "中山港"))
 PEOPLES = re.compile(r"^([\u4e00-\u9fff]{2,}?)(?:[\u4e00-\u9fff]{1,4}?族)+$")
 # Short forms that are everyday words in a letter, or generic.
 NOT_SHORT_FORMS = frozenset((
@@ -48,7 +55,7 @@ MAX_NAME = 20
 class Division:
     code: str
     name: str
-    level: int  # 1 province, 2 prefecture, 3 county
+    level: int  # 1 province, 2 prefecture, 3 county, 4 town or street
     parent: str
 
 
@@ -72,7 +79,10 @@ class PlaceGuess:
 @cache
 def divisions() -> dict[str, Division]:
     rows = json.loads(DIVISIONS_FILE.read_text(encoding="utf-8"))
-    return {r["code"]: Division(r["code"], r["name"], LEVELS[r["level"]], r["parent"]) for r in rows}
+    table = {r["code"]: Division(r["code"], r["name"], LEVELS[r["level"]], r["parent"]) for r in rows}
+    for town in json.loads(TOWNS_FILE.read_text(encoding="utf-8")):
+        table[town["code"]] = Division(town["code"], town["name"], TOWN, town["parent"])
+    return table
 
 
 def short_form(name: str) -> str:
@@ -93,7 +103,7 @@ def _names() -> dict[str, tuple[tuple[str, bool], ...]]:
     for division in divisions().values():
         found.setdefault(division.name, {})[(division.code, False)] = None
         short = short_form(division.name)
-        if short != division.name:
+        if short != division.name and not (division.level == TOWN and short in TOWN_NOT_SHORT_FORMS):
             found.setdefault(short, {})[(division.code, True)] = None
             if division.name.endswith("自治州"):  # 恩施州, 延边州
                 found.setdefault(short + "州", {})[(division.code, False)] = None
@@ -144,12 +154,29 @@ def places_named_in(text: str, *, jurisdiction: str = "", stated: str = "") -> l
     """The divisions ``text`` names, each resolved (see the module docstring, step 3) or left out."""
     raw = mentions_in(text)
     sure = {cands[0][0] for _i, _w, cands in raw if len(cands) == 1}
+
+    def resolve(candidates: tuple[tuple[str, bool], ...]) -> tuple[str, bool] | None:
+        if len(candidates) < 2:
+            return candidates[0] if candidates else None
+        return _decide(candidates, sure, jurisdiction, stated)
+
+    # Towns last: a town counts only inside a city that the rest of the letter, the mailbox or the
+    # stated place names (town names repeat all over the country).
+    not_towns = [resolve(tuple(c for c in named if divisions()[c[0]].level != TOWN)) for _s, _w, named in raw]
+    known = {chosen[0] for chosen in not_towns if chosen is not None} | {jurisdiction, stated[:9], stated[:6]}
     result: list[PlaceMention] = []
-    for start, words, candidates in raw:
-        chosen = candidates[0] if len(candidates) == 1 else _decide(candidates, sure, jurisdiction, stated)
+    for start, words, named in raw:
+        chosen = resolve(tuple(c for c in named if divisions()[c[0]].level != TOWN or _city_known(c[0], known)))
         if chosen is not None:
             result.append(PlaceMention(divisions()[chosen[0]], start, words, chosen[1]))
     return result
+
+
+def _city_known(town: str, known: set[str]) -> bool:
+    """Whether a division in ``known`` (named in the letter, the mailbox's, the stated place) lies
+    in the town's city (the city itself, or one of its towns)."""
+    city = divisions()[town].parent
+    return any(code in divisions() and within(code, city) for code in known)
 
 
 def _decide(

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from django.urls import include, path
 
-from xinfang.console import urls_desk, urls_work, views, views_notices, views_repeats, views_warnings
+from xinfang.console import (
+    urls_desk,
+    urls_work,
+    views,
+    views_exports,
+    views_notices,
+    views_repeats,
+    views_warnings,
+)
 
 app_name = "console"
 
@@ -18,4 +26,7 @@ urlpatterns = [
     path("notices/<uuid:public_id>/download", views_notices.notice_download, name="notice_download"),
     path("statistics/", include("xinfang.console.urls_statistics")),
     path("publication/", include("xinfang.console.urls_publication")),
+    path("export/<slug:name>.xlsx", views_exports.letter_list_export, name="letters_export"),
+    path("exports/", views_exports.exports_page, name="exports"),
+    path("exports/<uuid:public_id>/download", views_exports.export_download, name="export_download"),
 ]

@@ -77,18 +77,23 @@ def supervision(request: HttpRequest) -> HttpResponse:
     return render(request, "console/work/supervision.html", context)
 
 
+def supervision_filters(form: f.SupervisionFilterForm) -> tuple[sel.SupervisionFilters, Unit | None]:
+    """The inspector's list filter from its form (also used by the list's export)."""
+    if not form.is_valid():
+        return sel.SupervisionFilters(), None
+    data = form.cleaned_data
+    unit = Unit.objects.filter(code=data["unit"]).first() if data["unit"] else None
+    filters = sel.SupervisionFilters(
+        unit=unit, light=data["light"], flagged=data["flagged"], returned=data["returned"], ordered=data["ordered"]
+    )
+    return filters, unit
+
+
 @staff_page
 @roles_required(*PAGE_ROLES["supervision"])
 def supervision_letters(request: HttpRequest) -> HttpResponse:
     form = f.SupervisionFilterForm(request.GET or None)
-    filters = sel.SupervisionFilters()
-    unit = None
-    if form.is_valid():
-        data = form.cleaned_data
-        unit = Unit.objects.filter(code=data["unit"]).first() if data["unit"] else None
-        filters = sel.SupervisionFilters(
-            unit=unit, light=data["light"], flagged=data["flagged"], returned=data["returned"], ordered=data["ordered"]
-        )
+    filters, unit = supervision_filters(form)
     page = paginate(request, sel.supervision_letters(signed_in(request), filters), PAGE_SIZE)
     context = {"form": form, "page": page, "rows": work_rows(page), "unit": unit}
     return render(request, "console/work/supervision_letters.html", context)

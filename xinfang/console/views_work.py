@@ -42,7 +42,7 @@ from xinfang.explanations.selectors import explanations_on_letter
 from xinfang.letters import services
 from xinfang.letters.access import Other, action_refusal, available_actions, letter_for
 from xinfang.letters.attachments import attachments_visible_to
-from xinfang.letters.lifecycle import TRANSITIONS, Action
+from xinfang.letters.lifecycle import event_label
 from xinfang.letters.models import Instruction, Letter, LetterEvent, SupervisionOrder
 from xinfang.orgs.models import Unit
 from xinfang.pages.gates import staff_page
@@ -93,15 +93,6 @@ class EventRow:
     units: list[tuple[str, Unit]]
 
 
-def _event_label(event: LetterEvent) -> str:
-    if event.action == "receive":
-        return _("收到信件")
-    try:
-        return str(TRANSITIONS[Action(event.action)].label)
-    except ValueError:
-        return event.action
-
-
 def _event_rows(letter: Letter) -> list[EventRow]:
     events = list(sel.timeline(letter))
     codes = {
@@ -122,7 +113,7 @@ def _event_rows(letter: Letter) -> list[EventRow]:
             for key, label in unit_labels.items()
             if event.data.get(key) in units
         ]
-        rows.append(EventRow(event, _event_label(event), explanation, named))
+        rows.append(EventRow(event, event_label(event.action), explanation, named))
     return rows
 
 

@@ -3,7 +3,9 @@
 The clock is moved with ``time-machine`` so that every letter, timeline row and due date is what
 the services would have written on that day; nothing is back-dated by hand. Staff are found by
 role and unit (the cast of ``xinfang.accounts.demo``); units without a handler pass the letter to
-their city bureau.
+their city bureau. A city's mailbox gets letters about that city; the national and provincial ones
+about anywhere in Guangdong. Only recent letters are left waiting at a desk or with a handler, so
+the demo shows letters a little overdue (and supervised), not ones forgotten for months.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import time_machine
+from django.db.models import Q
 from django.utils import timezone
 
 from xinfang.accounts.id_numbers import check_character
@@ -71,6 +74,10 @@ TYPE_WEIGHTS = {
 CHANNEL_WEIGHTS = {Channel.WEB: 50, Channel.WECHAT: 30, Channel.WEIBO: 8, Channel.TELEPHONE: 12}
 SURNAMES = "陈黄李林张梁刘吴王杨郑谢罗何许郭邱赖曾邓"
 GIVEN = ["伟", "芳", "敏", "静", "丽强", "建国", "秀兰", "志明", "美玲", "家豪", "俊", "晓红"]
+# A few letters are left waiting to show overdue supervision, but only if they came this recently:
+# the 15-day acceptance limit (or the 60-day reply limit) then runs out days, not months, ago.
+LEFT_AT_THE_DESK_WITHIN = dt.timedelta(days=25)
+FORGOTTEN_BY_A_HANDLER_WITHIN = dt.timedelta(days=75)
 
 
 @dataclass(order=True)
@@ -89,8 +96,9 @@ class DemoResult:
 class _Simulation:
     """Events scheduled on future days; each day runs its events, then the deadline sweep."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, end: dt.date) -> None:
         self.rng = rng
+        self.end = end  # the last day seeded: today
         self.queue: list[_Job] = []
         self.seq = 0
         self._staff: dict[tuple[int, str], User | None] = {}
@@ -100,12 +108,12 @@ class _Simulation:
         heapq.heappush(self.queue, _Job(today + dt.timedelta(days=days), self.seq, run))
 
     def staff(self, unit: Unit, role: str) -> User | None:
-        """Someone with ``role`` in ``unit``'s bureau (departments included)."""
+        """Someone with ``role`` in ``unit``'s bureau (its departments included, not the bureaus below it)."""
         bureau = unit.bureau
         key = (bureau.pk, role)
         if key not in self._staff:
             self._staff[key] = (
-                User.objects.filter(unit__path__startswith=bureau.path, unit__depth__lte=bureau.depth + 1)
+                User.objects.filter(Q(unit=bureau) | Q(unit__bureau_of_department=bureau))
                 .filter(role_grants__role=role, is_active=True)
                 .order_by("pk")
                 .first()
@@ -116,15 +124,16 @@ class _Simulation:
 def seed_letters(*, count: int = 2000, days: int = 150, seed: int = 2026) -> DemoResult:
     """Push ``count`` letters through the services over the ``days`` before today."""
     rng = random.Random(seed)  # noqa: S311 (demo data, not security)
-    sim = _Simulation(rng)
+    end = timezone.localdate()
+    sim = _Simulation(rng, end)
     mailboxes = _demo_mailboxes()
     places = list(
         Unit.objects.filter(kind=UnitKind.BUREAU, division_code__startswith="44", level=UnitLevel.COUNTY).values_list(
             "division_code", flat=True
         )
     )
+    places_of = {mailbox.pk: _places_for(mailbox, places) for mailbox in mailboxes}
     citizens = _citizens(rng, max(50, count // 4))
-    end = timezone.localdate()
     start = end - dt.timedelta(days=days)
     per_day = -(-count // (days + 1))  # ceiling: the count is reached by today
     made = 0
@@ -133,7 +142,8 @@ def seed_letters(*, count: int = 2000, days: int = 150, seed: int = 2026) -> Dem
         while day <= end:
             t.move_to(dt.datetime.combine(day, dt.time(9, 30), tzinfo=timezone.get_current_timezone()))
             for _ in range(min(per_day, count - made)):
-                _submit_one(sim, day, rng.choice(mailboxes), rng.choice(places), rng.choice(citizens))
+                mailbox = rng.choice(mailboxes)
+                _submit_one(sim, day, mailbox, rng.choice(places_of[mailbox.pk]), rng.choice(citizens))
                 made += 1
             while sim.queue and sim.queue[0].day <= day:
                 job = heapq.heappop(sim.queue)
@@ -152,6 +162,16 @@ def _demo_mailboxes() -> list[Mailbox]:
     gd = list(Mailbox.objects.filter(owner__division_code__startswith="44", is_active=True))
     national = list(Mailbox.objects.filter(is_national=True))
     return gd * 4 + national
+
+
+def _places_for(mailbox: Mailbox, places: list[str]) -> list[str]:
+    """Where the letters of ``mailbox`` happen: in its city (the city itself when it has no counties,
+    like Dongguan), or anywhere in the province for the provincial and national mailboxes."""
+    owner = mailbox.owner.bureau
+    if owner.level != UnitLevel.PREFECTURE:
+        return places
+    in_city = [code for code in places if code[:4] == owner.division_code[:4]]
+    return in_city or [owner.division_code]
 
 
 def _citizens(rng: random.Random, n: int) -> list[User]:
@@ -205,8 +225,8 @@ def _submit_one(sim: _Simulation, day: dt.date, mailbox: Mailbox, place: str, ci
 def _front_desk(sim: _Simulation, letter: Letter, received: dt.date) -> None:
     rng, today = sim.rng, timezone.localdate()
     acceptor = sim.staff(letter.intake_unit, Role.ACCEPTOR)
-    if acceptor is None or rng.random() < 0.04:  # a few are left waiting, to show overdue supervision
-        return
+    if acceptor is None or (rng.random() < 0.04 and _recent(sim, received, LEFT_AT_THE_DESK_WITHIN)):
+        return  # a few recent ones are left waiting, to show overdue supervision
     roll = rng.random()
     if roll < 0.06:
         s.letter_refuse(
@@ -225,6 +245,11 @@ def _front_desk(sim: _Simulation, letter: Letter, received: dt.date) -> None:
         sim.later(today, rng.randint(1, 4), lambda: _reply_directly(sim, letter, acceptor))
     else:
         sim.later(today, rng.randint(0, 2), lambda: _route(sim, letter, acceptor))
+
+
+def _recent(sim: _Simulation, day: dt.date, within: dt.timedelta) -> bool:
+    """Whether ``day`` is within ``within`` of the seeding's last day (the real today)."""
+    return sim.end - day <= within
 
 
 def _reply_directly(sim: _Simulation, letter: Letter, acceptor: User) -> None:
@@ -275,8 +300,8 @@ def _handle(sim: _Simulation, letter: Letter) -> None:
     rng = sim.rng
     unit = letter.handling_unit or letter.intake_unit
     handler = sim.staff(unit, Role.HANDLER)
-    if handler is None or rng.random() < 0.03:  # a few are forgotten, to show overdue supervision
-        return
+    if handler is None or (rng.random() < 0.03 and _recent(sim, timezone.localdate(), FORGOTTEN_BY_A_HANDLER_WITHIN)):
+        return  # a few recent ones are forgotten, to show overdue supervision
     s.letter_start_handling(letter=letter, actor=handler)
     leader = sim.staff(unit, Role.LEADER)
     if leader is not None and rng.random() < 0.08:
@@ -311,12 +336,21 @@ def _after_reply(sim: _Simulation, letter: Letter) -> None:
     rating = rng.choices(list(Rating.values), weights=[60, 25, 15])[0]
     sim.later(today, rng.randint(1, 10), lambda: _evaluate(letter, citizen, rating))
     if rating == Rating.DISSATISFIED and rng.random() < 0.4:
-        sim.later(today, rng.randint(11, 20), lambda: _request_review(letter, citizen))
+        sim.later(today, rng.randint(11, 20), lambda: _request_review(sim, letter, citizen))
 
 
 def _evaluate(letter: Letter, citizen: User, rating: str) -> None:
     s.letter_evaluate(letter=letter, actor=citizen, rating=rating)
 
 
-def _request_review(letter: Letter, citizen: User) -> None:
+def _request_review(sim: _Simulation, letter: Letter, citizen: User) -> None:
     s.letter_request_review(letter=letter, actor=citizen, reason="对答复不满意，问题没有解决")
+    sim.later(timezone.localdate(), sim.rng.randint(10, 25), lambda: _answer_review(sim, letter))
+
+
+def _answer_review(sim: _Simulation, letter: Letter) -> None:
+    """The superior bureau answers within the 30 days (the Ministry, which has no handler here, does not)."""
+    unit = letter.review_unit
+    answerer = (sim.staff(unit, Role.HANDLER) or sim.staff(unit, Role.LEADER)) if unit is not None else None
+    if answerer is not None:
+        s.letter_answer_review(letter=letter, actor=answerer, text="经复查，原答复认定事实清楚，处理恰当，予以维持。")

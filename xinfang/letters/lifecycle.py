@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext_lazy
 
 from xinfang.accounts.models import Role, User
 from xinfang.errors import Refused
@@ -122,69 +122,114 @@ TRANSITIONS: Mapping[Action, Transition] = {
     t.action: t
     for t in [
         _t(Action.REQUEST_INFO, {S.RECEIVED}, S.INFO_REQUESTED, Performer.INTAKE, {Role.ACCEPTOR}, True,
-           gettext_lazy("要求补充材料")),
+           pgettext_lazy("action", "要求补充材料")),
         _t(Action.SUPPLY_INFO, {S.INFO_REQUESTED}, S.RECEIVED, Performer.CITIZEN, set(), True,
-           gettext_lazy("补充材料")),
+           pgettext_lazy("action", "补充材料")),
         _t(Action.ACCEPT, {S.RECEIVED}, S.ACCEPTED, Performer.INTAKE, {Role.ACCEPTOR}, True,
-           gettext_lazy("受理")),
+           pgettext_lazy("action", "受理")),
         _t(Action.REFUSE, {S.RECEIVED}, S.NOT_ACCEPTED, Performer.INTAKE, {Role.ACCEPTOR}, True,
-           gettext_lazy("不予受理")),
+           pgettext_lazy("action", "不予受理")),
         _t(Action.REFER, {S.RECEIVED}, S.REFERRED, Performer.INTAKE, {Role.ACCEPTOR}, True,
-           gettext_lazy("告知向有权机关提出")),
+           pgettext_lazy("action", "告知向有权机关提出")),
         _t(Action.REDIRECT_EMERGENCY, {S.RECEIVED}, S.EMERGENCY_REDIRECTED, Performer.INTAKE,
-           {Role.ACCEPTOR, Role.SEAT_AGENT}, True, gettext_lazy("转 110 紧急处置")),
+           {Role.ACCEPTOR, Role.SEAT_AGENT}, True, pgettext_lazy("action", "转 110 紧急处置")),
         _t(Action.ASSIGN, {S.ACCEPTED, S.ASSIGNED}, S.ASSIGNED, Performer.HOLDER, {Role.ACCEPTOR}, True,
-           gettext_lazy("转办或交办")),
+           pgettext_lazy("action", "转办或交办")),
         _t(Action.RETURN_MISROUTED, {S.ASSIGNED}, {S.ACCEPTED, S.ASSIGNED}, Performer.HANDLING, HANDLING_ROLES, False,
-           gettext_lazy("退回（非本单位职责）")),
+           pgettext_lazy("action", "退回（非本单位职责）")),
         _t(Action.START_HANDLING, {S.ASSIGNED}, S.IN_HANDLING, Performer.HANDLING, {Role.HANDLER}, True,
-           gettext_lazy("开始办理")),
+           pgettext_lazy("action", "开始办理")),
         _t(Action.REQUEST_EXTENSION, {S.IN_HANDLING}, None, Performer.HANDLING, {Role.HANDLER}, False,
-           gettext_lazy("申请延期")),
+           pgettext_lazy("action", "申请延期")),
         _t(Action.DECIDE_EXTENSION, OPEN_HANDLING, None, Performer.HANDLING_LEADER, {Role.LEADER}, True,
-           gettext_lazy("审批延期")),
+           pgettext_lazy("action", "审批延期")),
         _t(Action.REPORT_BACK, {S.IN_HANDLING, S.REPLY_DRAFTED, S.REPLIED}, None, Performer.HANDLING,
-           {Role.HANDLER}, False, gettext_lazy("报告办理结果")),
+           {Role.HANDLER}, False, pgettext_lazy("action", "报告办理结果")),
         _t(Action.DRAFT_REPLY, {S.IN_HANDLING}, S.REPLY_DRAFTED, Performer.HANDLING, {Role.HANDLER}, False,
-           gettext_lazy("拟写答复")),
+           pgettext_lazy("action", "拟写答复")),
         _t(Action.REJECT_REPLY, {S.REPLY_DRAFTED}, S.IN_HANDLING, Performer.HANDLING_LEADER, {Role.LEADER}, False,
-           gettext_lazy("退回答复稿")),
+           pgettext_lazy("action", "退回答复稿")),
         _t(Action.APPROVE_REPLY, {S.REPLY_DRAFTED}, S.REPLIED, Performer.HANDLING_LEADER, {Role.LEADER}, True,
-           gettext_lazy("审批并答复")),
+           pgettext_lazy("action", "审批并答复")),
         _t(Action.REPLY_DIRECTLY, {S.ACCEPTED}, S.REPLIED, Performer.INTAKE, {Role.ACCEPTOR}, True,
-           gettext_lazy("直接答复")),
+           pgettext_lazy("action", "直接答复")),
         _t(Action.EVALUATE, {S.REPLIED}, S.EVALUATED, Performer.CITIZEN, set(), True,
-           gettext_lazy("评价")),
+           pgettext_lazy("action", "评价")),
         _t(Action.REQUEST_REVIEW, {S.REPLIED, S.EVALUATED}, S.REVIEW_REQUESTED, Performer.CITIZEN, set(), True,
-           gettext_lazy("申请复查")),
+           pgettext_lazy("action", "申请复查")),
         _t(Action.ANSWER_REVIEW, {S.REVIEW_REQUESTED}, S.REVIEW_ANSWERED, Performer.REVIEW,
-           {Role.HANDLER, Role.LEADER}, True, gettext_lazy("复查答复")),
+           {Role.HANDLER, Role.LEADER}, True, pgettext_lazy("action", "复查答复")),
         _t(Action.REQUEST_REEXAM, {S.REVIEW_ANSWERED}, S.REEXAM_REQUESTED, Performer.CITIZEN, set(), True,
-           gettext_lazy("申请复核")),
+           pgettext_lazy("action", "申请复核")),
         _t(Action.ANSWER_REEXAM, {S.REEXAM_REQUESTED}, S.CONCLUDED, Performer.REEXAM, {Role.HANDLER, Role.LEADER},
-           True, gettext_lazy("复核答复（终结）")),
+           True, pgettext_lazy("action", "复核答复（终结）")),
         _t(Action.CLOSE_UNEVALUATED, {S.REPLIED}, S.CLOSED, Performer.SYSTEM, set(), True,
-           gettext_lazy("评价期满未评价，办结")),
+           pgettext_lazy("action", "评价期满未评价，办结")),
         _t(Action.CLOSE_WINDOW_PASSED, {S.EVALUATED, S.REVIEW_ANSWERED}, S.CLOSED, Performer.SYSTEM, set(), True,
-           gettext_lazy("申请期满，办结")),
+           pgettext_lazy("action", "申请期满，办结")),
         _t(Action.MARK_DUE_SOON, LetterState.authority_clock_states(), None, Performer.SYSTEM, set(), False,
-           gettext_lazy("临近期限提醒"), bumps_version=False),
+           pgettext_lazy("action", "临近期限提醒"), bumps_version=False),
         _t(Action.MARK_OVERDUE, LetterState.authority_clock_states(), None, Performer.SYSTEM, set(), False,
-           gettext_lazy("逾期并自动督办"), bumps_version=False),
+           pgettext_lazy("action", "逾期并自动督办"), bumps_version=False),
         _t(Action.LINK_REPEAT, LetterState.open_states(), None, Performer.HOLDER, {Role.ACCEPTOR}, False,
-           gettext_lazy("关联重复信件")),
+           pgettext_lazy("action", "关联重复信件")),
         _t(Action.FOLLOW_MERGED_UNIT, set(LetterState.open_states()), None, Performer.SYSTEM, set(), False,
-           gettext_lazy("单位合并，随之移交")),
+           pgettext_lazy("action", "单位合并，随之移交")),
         _t(Action.SET_ACCUSED, BEFORE_REPLY, None, Performer.HOLDER, {Role.ACCEPTOR, Role.HANDLER, Role.LEADER},
-           False, gettext_lazy("认定被反映单位")),
+           False, pgettext_lazy("action", "认定被反映单位")),
         _t(Action.RECUSAL_RETURN, BEFORE_REPLY, {S.RECEIVED, S.INFO_REQUESTED, S.ACCEPTED}, Performer.SYSTEM, set(),
-           False, gettext_lazy("回避：移交被反映单位的上一级受理")),
+           False, pgettext_lazy("action", "回避：移交被反映单位的上一级受理")),
         _t(Action.CLEAR_EMERGENCY_FLAG, {S.RECEIVED, S.INFO_REQUESTED, S.ACCEPTED}, None, Performer.HOLDER,
-           {Role.ACCEPTOR}, False, gettext_lazy("解除紧急情况提示")),
+           {Role.ACCEPTOR}, False, pgettext_lazy("action", "解除紧急情况提示")),
         _t(Action.APPLY_SUGGESTIONS, {S.RECEIVED, S.ACCEPTED}, None, Performer.HOLDER, {Role.ACCEPTOR}, False,
-           gettext_lazy("采纳系统建议的事发地、警种")),
+           pgettext_lazy("action", "采纳系统建议的事发地、警种")),
     ]
 }  # fmt: skip
+
+RECEIVE = "receive"  # the action of a letter's first timeline row (:func:`record_receipt`)
+
+# What a letter's timeline calls each recorded action: the name of what happened, where the
+# table's label is the name of the step to take ("不予受理" on a button reads "Refuse"; in the
+# timeline, "Not accepted"). The context keeps these apart from the same Chinese words elsewhere.
+EVENT_LABELS: Mapping[str, Any] = {
+    RECEIVE: pgettext_lazy("timeline", "收到信件"),
+    Action.REQUEST_INFO: pgettext_lazy("timeline", "要求补充材料"),
+    Action.SUPPLY_INFO: pgettext_lazy("timeline", "补充材料"),
+    Action.ACCEPT: pgettext_lazy("timeline", "受理"),
+    Action.REFUSE: pgettext_lazy("timeline", "不予受理"),
+    Action.REFER: pgettext_lazy("timeline", "告知向有权机关提出"),
+    Action.REDIRECT_EMERGENCY: pgettext_lazy("timeline", "转 110 紧急处置"),
+    Action.ASSIGN: pgettext_lazy("timeline", "转办或交办"),
+    Action.RETURN_MISROUTED: pgettext_lazy("timeline", "退回（非本单位职责）"),
+    Action.START_HANDLING: pgettext_lazy("timeline", "开始办理"),
+    Action.REQUEST_EXTENSION: pgettext_lazy("timeline", "申请延期"),
+    Action.DECIDE_EXTENSION: pgettext_lazy("timeline", "审批延期"),
+    Action.REPORT_BACK: pgettext_lazy("timeline", "报告办理结果"),
+    Action.DRAFT_REPLY: pgettext_lazy("timeline", "拟写答复"),
+    Action.REJECT_REPLY: pgettext_lazy("timeline", "退回答复稿"),
+    Action.APPROVE_REPLY: pgettext_lazy("timeline", "审批并答复"),
+    Action.REPLY_DIRECTLY: pgettext_lazy("timeline", "直接答复"),
+    Action.EVALUATE: pgettext_lazy("timeline", "评价"),
+    Action.REQUEST_REVIEW: pgettext_lazy("timeline", "申请复查"),
+    Action.ANSWER_REVIEW: pgettext_lazy("timeline", "复查答复"),
+    Action.REQUEST_REEXAM: pgettext_lazy("timeline", "申请复核"),
+    Action.ANSWER_REEXAM: pgettext_lazy("timeline", "复核答复（终结）"),
+    Action.CLOSE_UNEVALUATED: pgettext_lazy("timeline", "评价期满未评价，办结"),
+    Action.CLOSE_WINDOW_PASSED: pgettext_lazy("timeline", "申请期满，办结"),
+    Action.MARK_DUE_SOON: pgettext_lazy("timeline", "临近期限提醒"),
+    Action.MARK_OVERDUE: pgettext_lazy("timeline", "逾期并自动督办"),
+    Action.LINK_REPEAT: pgettext_lazy("timeline", "关联重复信件"),
+    Action.FOLLOW_MERGED_UNIT: pgettext_lazy("timeline", "单位合并，随之移交"),
+    Action.SET_ACCUSED: pgettext_lazy("timeline", "认定被反映单位"),
+    Action.RECUSAL_RETURN: pgettext_lazy("timeline", "回避：移交被反映单位的上一级受理"),
+    Action.CLEAR_EMERGENCY_FLAG: pgettext_lazy("timeline", "解除紧急情况提示"),
+    Action.APPLY_SUGGESTIONS: pgettext_lazy("timeline", "采纳系统建议的事发地、警种"),
+}
+
+
+def event_label(action: str) -> str:
+    """The timeline's name for a recorded ``action`` (an action no longer in the table shows as recorded)."""
+    return str(EVENT_LABELS.get(action, action))
 
 
 class LifecycleError(Refused):
@@ -313,7 +358,7 @@ def record_receipt(letter: Letter, *, actor: User | None, attachments: Sequence[
     without reading them back."""
     event = LetterEvent.objects.create(
         letter=letter,
-        action="receive",
+        action=RECEIVE,
         from_state="",
         to_state=letter.state,
         actor=actor,

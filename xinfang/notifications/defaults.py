@@ -195,3 +195,9 @@ CITIZEN_KINDS = frozenset(
         Kind.STEP,
     }
 )
+
+# What a person can send as often as they like (a message typed to the writer or to the handler):
+# only these count against the per-recipient limit (``settings.NOTIFICATIONS_THROTTLE``). Every step
+# of the procedure (receipt, acceptance, transfer, extension, reply, review, a written notice ready)
+# is sent at once: it happens once per letter and step, and the writer is owed it without delay.
+AT_WILL_KINDS = frozenset({Kind.MESSAGE, Kind.CITIZEN_MESSAGE})

@@ -14,13 +14,14 @@ from django.db import transaction
 from xinfang.explanations.models import ExplanationRequest
 from xinfang.letters.models import Extension, Instruction, LetterEvent, Message, SupervisionOrder
 from xinfang.notifications import tasks
+from xinfang.notifications.quiet import outward
 
 
 def _enqueue(source: str) -> None:
     # Inside the sender's transaction (every service) this adds nothing, not even a savepoint: the
     # task row commits or rolls back with the change. A writer in autocommit gets its own transaction.
     with transaction.atomic(savepoint=False):
-        tasks.notify_about.enqueue(source)
+        tasks.notify_about.enqueue(source, outward=outward())
 
 
 def on_letter_event(sender: object, event: LetterEvent, **kwargs: Any) -> None:

@@ -19,7 +19,7 @@ from xinfang.accounts.models import User
 from xinfang.accounts.selectors import citizen_identity, writer_identity
 from xinfang.letters.models import Letter
 from xinfang.notifications import tasks
-from xinfang.notifications.defaults import CITIZEN_KINDS
+from xinfang.notifications.defaults import AT_WILL_KINDS, CITIZEN_KINDS
 from xinfang.notifications.models import Channel, Delivery, Notification
 from xinfang.notifications.recipients import Plan
 from xinfang.notifications.rendering import Rendered, render
@@ -36,28 +36,29 @@ class PermanentFailure(Exception):
 # ---------------------------------------------------------------- creating
 
 
-def notify(*, plan: Plan, letter: Letter | None, source: str) -> list[Notification]:
+def notify(*, plan: Plan, letter: Letter | None, source: str, outward: bool = True) -> list[Notification]:
     """Create the notifications of one plan, each with its deliveries and their tasks, in one transaction.
 
     A cause (``source``) notifies each recipient of each kind once: running this again for the
     same cause (a worker that died half-way is retried) creates nothing new. Without a ``letter``
     (an explanation request, for the accused side) the notification names no letter, and an
-    administrator's wording that asks for ``tracking_number`` gets nothing.
+    administrator's wording that asks for ``tracking_number`` gets nothing. Without ``outward``
+    (a replayed past, ``quiet.inbox_only``) nothing goes out by SMS or e-mail.
     """
     created: list[Notification] = []
     with transaction.atomic():
         if plan.writer and letter is not None:
-            created.extend(_notify_writer(plan, letter, source))
+            created.extend(_notify_writer(plan, letter, source, outward=outward))
         for user in plan.staff:
             made = _notify_one(plan, letter, source, recipient=user, key=f"user:{user.pk}", language=user.language,
-                               channels=[Channel.EMAIL] if user.email else [])  # fmt: skip
+                               channels=[Channel.EMAIL] if user.email and outward else [])  # fmt: skip
             created.extend(made)
     return created
 
 
-def _notify_writer(plan: Plan, letter: Letter, source: str) -> list[Notification]:
+def _notify_writer(plan: Plan, letter: Letter, source: str, *, outward: bool) -> list[Notification]:
     """The citizen: in the inbox, and by SMS and e-mail for the steps that matter; an anonymous caller by SMS."""
-    key_step = plan.kind in CITIZEN_KINDS and plan.kind != "step"
+    key_step = outward and plan.kind in CITIZEN_KINDS and plan.kind != "step"
     citizen = letter.citizen
     if citizen is not None:
         channels = []
@@ -128,8 +129,9 @@ def delivery_attempt(*, delivery_id: int) -> str:
 
     1. Claim it with a conditional update (PENDING and due → SENDING, one more attempt): of two
        workers holding a task for the same delivery, exactly one goes on.
-    2. Throttle per recipient and channel: over the limit, it goes back to PENDING for when the
-       window frees (the attempt is not counted), with a task to run then.
+    2. Throttle a message typed at will per recipient and channel: over the limit, it goes back to
+       PENDING for when the window frees (the attempt is not counted), with a task to run then.
+       A step of the procedure (accepted, extended, replied …) is never held back.
     3. Send outside any transaction, with the delivery's idempotency key (the same on every try).
     4. Record SENT; or, on a temporary failure, PENDING again after an exponential back-off with a
        new task; or FAILED after the last attempt or a permanent refusal.
@@ -170,11 +172,15 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def _throttled_until(delivery: Delivery, now: dt.datetime) -> dt.datetime | None:
+    """When a message typed at will (``AT_WILL_KINDS``) may go; None for now, and always for a step of the procedure."""
     limit, window = settings.NOTIFICATIONS_THROTTLE.get(delivery.channel, (0, 0))
-    if limit <= 0:
+    if limit <= 0 or delivery.notification.kind not in AT_WILL_KINDS:
         return None
     since = now - dt.timedelta(seconds=window)
-    recent = Delivery.objects.filter(recipient_key=delivery.recipient_key, channel=delivery.channel, sent_at__gte=since)
+    recent = Delivery.objects.filter(
+        recipient_key=delivery.recipient_key, channel=delivery.channel, sent_at__gte=since,
+        notification__kind__in=AT_WILL_KINDS,
+    )  # fmt: skip
     sent_times = list(recent.order_by("-sent_at").values_list("sent_at", flat=True)[:limit])
     if len(sent_times) < limit:
         return None
@@ -319,15 +325,15 @@ def notifications_mark_read(*, user: User, public_id: uuid.UUID | None = None) -
 # ---------------------------------------------------------------- fan-out (run by the worker)
 
 
-def notify_about(*, source: str) -> int:
+def notify_about(*, source: str, outward: bool = True) -> int:
     """Notify everyone concerned by ``source`` ("event:<id>", "message:<id>", "extension:<id>",
     "instruction:<id>", "supervision:<id>", "explanation:<id>", "explanation_answer:<id>");
-    returns how many notifications were created."""
+    returns how many notifications were created (without ``outward``: in the inboxes only)."""
     found = _load_source(source)
     if found is None:  # the letter (or the request) was deleted meanwhile
         return 0
     letter, plans = found
-    return sum(len(notify(plan=plan, letter=letter, source=source)) for plan in plans)
+    return sum(len(notify(plan=plan, letter=letter, source=source, outward=outward)) for plan in plans)
 
 
 def _load_source(source: str) -> tuple[Letter | None, list[Plan]] | None:

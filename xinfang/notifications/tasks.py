@@ -9,11 +9,12 @@ from django_tasks import task
 
 
 @task()
-def notify_about(source: str) -> int:
-    """Create the notifications for one cause (a timeline event, a message, a record on a letter)."""
+def notify_about(source: str, outward: bool = True) -> int:
+    """Create the notifications for one cause (a timeline event, a message, a record on a letter);
+    without ``outward`` in the inboxes only (``quiet.inbox_only``)."""
     from xinfang.notifications.services import notify_about as fan_out
 
-    return fan_out(source=source)
+    return fan_out(source=source, outward=outward)
 
 
 @task()

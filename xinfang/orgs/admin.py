@@ -31,10 +31,27 @@ from django.utils.translation import gettext_lazy
 from qrcode.image.svg import SvgPathImage
 
 from xinfang.accounts.models import User
-from xinfang.orgs.choices import UnitKind
-from xinfang.orgs.forms import MailboxForm, UnitCreateForm, UnitMergeForm, UnitRenameForm, UnitRetireForm
+from xinfang.orgs.choices import UnitKind, UnitLevel
+from xinfang.orgs.forms import (
+    MailboxForm,
+    StationCreateForm,
+    StationImportForm,
+    UnitCreateForm,
+    UnitMergeForm,
+    UnitRenameForm,
+    UnitRetireForm,
+)
 from xinfang.orgs.models import Mailbox, Unit, UnitChange
-from xinfang.orgs.services import UnitChangeError, unit_create, unit_merge, unit_rename, unit_retire
+from xinfang.orgs.services import (
+    StationImportError,
+    UnitChangeError,
+    station_create,
+    stations_import,
+    unit_create,
+    unit_merge,
+    unit_rename,
+    unit_retire,
+)
 from xinfang.vocabulary import Channel, LetterType
 
 # The page of one change form, inside the admin's own layout. It is the only template of this
@@ -47,7 +64,8 @@ CHANGE_PAGE = engines["django"].from_string(
 &rsaquo; <a href="{% url 'admin:orgs_unit_change' unit.pk %}">{{ unit.name }}</a> &rsaquo; {{ title }}</div>
 {% endblock %}
 {% block content %}<div id="content-main"><p>{{ unit.name }} · {{ unit.code }}</p>
-<form method="post" novalidate>{% csrf_token %}{{ form.non_field_errors }}
+<form method="post" enctype="multipart/form-data" novalidate>{% csrf_token %}{{ form.non_field_errors }}
+{% if line_errors %}<ul class="errorlist">{% for line in line_errors %}<li>{{ line }}</li>{% endfor %}</ul>{% endif %}
 <fieldset class="module aligned">{% for field in form %}<div class="form-row">{{ field.errors }}{{ field.label_tag }}
 {{ field }}{% if field.help_text %}<div class="help">{{ field.help_text }}</div>{% endif %}</div>{% endfor %}
 </fieldset><div class="submit-row"><input type="submit" class="default" value="{{ submit_label }}"></div>
@@ -199,7 +217,13 @@ class UnitAdmin(admin.ModelAdmin[Unit]):
     def tree_actions(self, unit: Unit) -> str:
         links = [("rename", _("更名…"))]
         if unit.is_active and not unit.is_department:
-            links += [("merge", _("合并到…")), ("retire", _("撤销…")), ("add-child", _("新设下级单位…"))]
+            links += [("merge", _("合并到…")), ("retire", _("撤销…"))]
+        if unit.is_active and unit.kind == UnitKind.BUREAU:
+            if unit.level == UnitLevel.COUNTY:
+                links.append(("add-station", _("新设派出所…")))
+            else:
+                links.append(("add-child", _("新设下级单位…")))
+            links.append(("import-stations", _("导入派出所（CSV）…")))
         return format_html_join(
             " · ",
             '<a href="{}">{}</a>',
@@ -212,6 +236,8 @@ class UnitAdmin(admin.ModelAdmin[Unit]):
             ("merge", self.merge_view),
             ("retire", self.retire_view),
             ("add-child", self.add_child_view),
+            ("add-station", self.add_station_view),
+            ("import-stations", self.import_stations_view),
         ]
         custom = [
             path(f"<path:object_id>/{name}/", self.admin_site.admin_view(view), name=f"orgs_unit_{name}")
@@ -226,9 +252,17 @@ class UnitAdmin(admin.ModelAdmin[Unit]):
         return unit
 
     def _page(
-        self, request: HttpRequest, unit: Unit, form: forms.Form, *, title: str, submit_label: str
+        self,
+        request: HttpRequest,
+        unit: Unit,
+        form: forms.Form,
+        *,
+        title: str,
+        submit_label: str,
+        line_errors: list[tuple[int, str]] | None = None,
     ) -> HttpResponse:
         context = {
+            "line_errors": [_("第 %(line)d 行：%(message)s") % {"line": n, "message": m} for n, m in line_errors or []],
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "unit": unit,
@@ -296,6 +330,36 @@ class UnitAdmin(admin.ModelAdmin[Unit]):
             else:
                 return self._done(request, child, _("已新设 %(name)s。") % {"name": child.name})
         return self._page(request, parent, form, title=_("新设下级单位"), submit_label=_("确认新设"))
+
+    def add_station_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        bureau = self._unit_for_change(request, object_id)
+        form = StationCreateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                station = station_create(bureau=bureau, actor=_actor(request), **form.cleaned_data)
+            except UnitChangeError as error:
+                form.add_error("name", str(error))
+            else:
+                return self._done(request, station, _("已新设 %(name)s。") % {"name": station.name})
+        return self._page(request, bureau, form, title=_("新设派出所"), submit_label=_("确认新设"))
+
+    def import_stations_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Stations for the county-level bureaus under this unit, from a CSV file: all rows or none."""
+        within = self._unit_for_change(request, object_id)
+        form = StationImportForm(request.POST or None, request.FILES or None)
+        line_errors: list[tuple[int, str]] = []
+        if request.method == "POST" and form.is_valid():
+            try:
+                stations = stations_import(text=form.cleaned_data["file"], actor=_actor(request), within=within)
+            except StationImportError as error:
+                form.add_error(None, str(error))
+                line_errors = error.errors
+            except UnitChangeError as error:
+                form.add_error(None, str(error))
+            else:
+                return self._done(request, within, _("已导入 %(count)d 个派出所。") % {"count": len(stations)})
+        title = _("导入派出所（CSV）")
+        return self._page(request, within, form, title=title, submit_label=_("导入"), line_errors=line_errors)
 
 
 def _actor(request: HttpRequest) -> User:

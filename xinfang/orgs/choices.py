@@ -16,6 +16,9 @@ class UnitLevel(models.TextChoices):
 class UnitKind(models.TextChoices):
     BUREAU = "bureau", _("公安机关")
     DEPARTMENT = "department", _("警种部门")
+    # A police station (派出所) under its county-level bureau: a unit of its own that letters can be
+    # sent to, inside its bureau for recusal (``orgs.recusal``). Added by administrators (admin, CSV).
+    STATION = "station", _("派出所")
 
 
 class PoliceType(models.TextChoices):

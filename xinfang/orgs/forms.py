@@ -16,7 +16,9 @@ from xinfang.orgs.choices import UnitKind
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.vocabulary import Channel, LetterType
 
-division_code_validator = RegexValidator(r"^\d{6}$", _("行政区划代码是6位数字（GB/T 2260）。"))
+division_code_validator = RegexValidator(
+    r"^(\d{6}|\d{9})$", _("行政区划代码是6位数字（GB/T 2260），乡镇、街道是9位统计用区划代码。")
+)
 
 
 class UnitRenameForm(forms.Form):
@@ -45,8 +47,37 @@ class UnitCreateForm(forms.Form):
     name = forms.CharField(label=_("名称"), max_length=120)
     name_en = forms.CharField(label=_("英文名称"), max_length=200, required=False)
     division_code = forms.CharField(
-        label=_("行政区划代码"), max_length=6, required=False, validators=[division_code_validator]
+        label=_("行政区划代码"), max_length=9, required=False, validators=[division_code_validator]
     )
+
+
+class StationCreateForm(forms.Form):
+    name = forms.CharField(
+        label=_("名称"), max_length=120, help_text=_("如“石牌派出所”；前面自动加上所属公安机关的名称。")
+    )
+    name_en = forms.CharField(label=_("英文名称"), max_length=200, required=False)
+    code = forms.CharField(label=_("代码"), max_length=40, required=False, help_text=_("字母和数字；不填则自动编号。"))
+
+
+class StationImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("CSV 文件"),
+        help_text=_(
+            "UTF-8 编码，第一行为表头 bureau,name,name_en,code：bureau 填县级公安机关的代码或全称，"
+            "name 填派出所名称，name_en 和 code 可空。任何一行有错则全部不导入。"
+        ),
+    )
+
+    MAX_BYTES = 2 * 1024 * 1024
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("文件太大（最多 2 MB）。"))
+        try:
+            return str(upload.read().decode("utf-8"))
+        except UnicodeDecodeError as error:
+            raise forms.ValidationError(_("文件不是 UTF-8 编码。")) from error
 
 
 class MailboxForm(forms.ModelForm[Mailbox]):

@@ -31,7 +31,9 @@ class Unit(MP_Node):
     name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
     level = models.CharField(_("层级"), max_length=16, choices=UnitLevel.choices)
     kind = models.CharField(_("类别"), max_length=16, choices=UnitKind.choices, default=UnitKind.BUREAU)
-    division_code = models.CharField(_("行政区划代码"), max_length=6, blank=True, db_index=True)
+    # Six digits (GB/T 2260) for provinces, cities and counties; nine (the statistical town code) for
+    # the town and street sub-bureaus of the cities without counties (docs/units-data.md).
+    division_code = models.CharField(_("行政区划代码"), max_length=12, blank=True, db_index=True)
     division_name = models.CharField(_("行政区划名称"), max_length=60, blank=True)
     division_name_en = models.CharField(_("行政区划英文名称"), max_length=120, blank=True)
     division_type = models.CharField(_("区划类型"), max_length=16, blank=True)
@@ -77,6 +79,10 @@ class Unit(MP_Node):
     @property
     def is_department(self) -> bool:
         return self.kind == UnitKind.DEPARTMENT
+
+    @property
+    def is_station(self) -> bool:
+        return self.kind == UnitKind.STATION
 
     @property
     def bureau(self) -> Unit:

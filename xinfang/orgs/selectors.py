@@ -75,7 +75,8 @@ def divisions_matching(query: str, *, limit: int = 15) -> list[Unit]:
 
 
 def units_matching(query: str, *, within: Unit | None = None, limit: int = 15) -> list[Unit]:
-    """Active units (bureaus and departments) whose name or code matches ``query``, optionally under ``within``."""
+    """Active units (bureaus, departments, stations) whose name or code matches ``query``, optionally
+    under ``within``: the desk's unit picker."""
     query = query.strip()
     if not query:
         return []
@@ -94,8 +95,8 @@ def place_children(parent: Unit | None) -> list[Unit]:
     """The active bureaus directly under ``parent`` (the provincial organs when None), by code.
 
     These are the places a citizen picks from: province → city → county. Beijing's districts sit
-    directly under Beijing, and a city without districts (Dongguan) has no children. Kept per
-    process (``xinfang.table_cache``): every write form asks.
+    directly under Beijing, and a city without counties (Dongguan) offers its towns and streets.
+    Kept per process (``xinfang.table_cache``): every write form asks.
     """
     return _place_children.get(parent.pk if parent is not None else None)
 
@@ -170,7 +171,13 @@ def _bureaus_over_ids(pk: int) -> list[int]:
     unit = Unit.objects.get(pk=pk)
     ancestors = [unit.path[:end] for end in range(Unit.steplen, len(unit.path) + 1, Unit.steplen)]
     over = Unit.objects.filter(path__in=ancestors).values("pk")
-    return list(Unit.objects.filter(Q(pk__in=over) | Q(bureau_of_department__in=over)).values_list("pk", flat=True))
+    stations = Q()  # the stations right under a bureau on the path: their floor is that bureau
+    for path in ancestors:
+        stations |= Q(path__startswith=path, depth=len(path) // Unit.steplen + 1)
+    rows = Unit.objects.filter(
+        Q(pk__in=over) | Q(bureau_of_department__in=over) | (Q(kind=UnitKind.STATION) & stations)
+    )
+    return list(rows.values_list("pk", flat=True))
 
 
 _under: KeyedCache[int, list[int] | None] = KeyedCache(_ids_under, watch=(Unit,))
@@ -190,7 +197,7 @@ def bureau_unit_ids(bureau: Unit) -> list[int]:
 
 def bureaus_over_ids(unit: Unit) -> list[int]:
     """Ids of the units on the path from the Ministry down to ``unit`` (itself included), with
-    the departments of each: a letter accusing any of them is hidden from ``unit``'s staff."""
+    the departments and stations of each: a letter accusing any of them is hidden from ``unit``'s staff."""
     return _over.get(unit.pk)
 
 

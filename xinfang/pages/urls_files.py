@@ -10,4 +10,5 @@ app_name = "files"
 
 urlpatterns = [
     path("attachments/<uuid:public_id>/", views_files.attachment_download, name="attachment_download"),
+    path("attachments/<uuid:public_id>/preview/", views_files.attachment_preview, name="attachment_preview"),
 ]

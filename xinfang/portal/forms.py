@@ -384,7 +384,9 @@ class LookupForm(forms.Form):
         label=gettext_lazy("信件编号"),
         max_length=40,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}),
-        help_text=gettext_lazy("提交时显示的编号，例如 GD-20260301-123456。"),
+        help_text=gettext_lazy(
+            "提交时显示的编号：信箱代码、提交日期和 6 位数字，例如广州市公安局局长信箱的 GD01-20261207-483920。"
+        ),
     )
     query_code = forms.CharField(
         label=gettext_lazy("查询码"),

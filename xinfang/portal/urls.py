@@ -5,6 +5,7 @@ from django.urls import path
 from xinfang.portal import (
     views,
     views_account,
+    views_identity,
     views_letters,
     views_notices,
     views_public,
@@ -44,4 +45,7 @@ urlpatterns = [
     path("account/reset/", views_account.reset_password, name="reset_password"),
     path("account/sign-out/", views_account.sign_out, name="sign_out"),
     path("account/code/", views_account.send_code, name="send_code"),
+    path("account/identity/", views_identity.my_identity, name="my_identity"),
+    path("account/identity/platform/", views_identity.oidc_start, name="oidc_start"),
+    path("account/identity/platform/callback/", views_identity.oidc_callback, name="oidc_callback"),
 ]

@@ -30,6 +30,7 @@ from xinfang.accounts.services import (
     citizen_sign_up,
     sms_code_send,
 )
+from xinfang.accounts.verification import FORMAT_ONLY, OIDC, backend_enabled, provider_name
 from xinfang.pages import throttling
 from xinfang.portal.forms import CodeSignInForm, PasswordSignInForm, ResetPasswordForm, SignUpForm
 
@@ -74,6 +75,9 @@ def _add_errors(form: forms.Form, exc: ValidationError, rename: dict[str, str] |
 
 def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     context.setdefault("next", _next_url(request))
+    context.update(
+        oidc_enabled=backend_enabled(OIDC), format_only_enabled=backend_enabled(FORMAT_ONLY), platform=provider_name()
+    )
     response = render(request, template, context)
     add_never_cache_headers(response)
     return response
@@ -100,7 +104,11 @@ def _sign_up_refusal(request: HttpRequest, phone: str) -> str | None:
 @require_http_methods(["GET", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
     """Real-name sign-up. Until the SMS code is right, every answer is the same whether or not
-    the ID number is registered; after it, a registered one is sent to sign in (no second account)."""
+    the ID number is registered; after it, a registered one is sent to sign in (no second account).
+    Where the format-only back-end is refused (accounts.verification) the page offers only the
+    identity platform, and nothing typed is looked at."""
+    if not backend_enabled(FORMAT_ONLY):
+        return _page(request, "portal/account/sign_up.html", {"form": None})
     context = _code_step(request, SignUpForm, SmsCode.Purpose.SIGN_UP)
     if context is not None:
         return _page(request, "portal/account/sign_up.html", context)
@@ -186,7 +194,7 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def send_code(request: HttpRequest) -> JsonResponse:
     """The background request of the "send code" button (sms.js)."""
     purpose = request.POST.get("purpose", "")
-    if purpose not in PURPOSES:
+    if purpose not in PURPOSES or (purpose == SmsCode.Purpose.SIGN_UP and not backend_enabled(FORMAT_ONLY)):
         return JsonResponse({"ok": False, "message": _("请求无效。")}, status=400)
     message, is_error = _send_code(request, purpose)
     return JsonResponse({"ok": not is_error, "message": message}, status=400 if is_error else 200)

@@ -1,18 +1,16 @@
 """A mailbox's published letters: the list with search and filters, and one letter with its reply
-(issue 18 §1). Only approved publications are shown (``publication.selectors.published``)."""
+(issue 18 §1). Only approved publications are shown (``publication.selectors.published``); the list
+is paged without counting every match (``publication.selectors.public_page``)."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from xinfang.portal.forms import PublishedSearchForm
 from xinfang.portal.selectors import mailbox_by_slug
-from xinfang.publication.selectors import PublicFilters, published, published_one
-
-PAGE_SIZE = 20
+from xinfang.publication.selectors import PublicFilters, public_page, published_one
 
 
 @require_GET
@@ -20,7 +18,8 @@ def published_list(request: HttpRequest, slug: str) -> HttpResponse:
     box = mailbox_by_slug(slug)
     form = PublishedSearchForm(request.GET)
     filters = form.filters()
-    page = Paginator(published(box, filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    number = request.GET.get("page", "")
+    page = public_page(box, filters, int(number) if number.isdigit() else 1)
     context = {
         "mailbox": box,
         "form": form,

@@ -336,7 +336,7 @@ def _oversight_type(request: RoutingRequest) -> PoliceType:
 
 def _recusal_reason(letter_type: str, accused: Unit, floor: Unit) -> Reason:
     is_report = letter_type == LetterType.REPORT
-    if accused.is_department:
+    if floor.pk != accused.pk:  # a department or a station: its bureau is out
         text = (
             _("信件举报%(accused)s，按回避原则，其所属%(floor)s及下属单位均不办理此件。")
             if is_report

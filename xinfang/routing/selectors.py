@@ -34,8 +34,9 @@ class Place:
 
 
 def _candidates(code: str) -> list[str]:
+    """Town (nine digits, when given), county, prefecture, province."""
     six = code[:6]
-    result: list[str] = []
+    result: list[str] = [code[:9]] if len(code) >= 9 else []
     for candidate in (six, six[:4] + "00", six[:2] + "0000"):
         if candidate not in result:
             result.append(candidate)
@@ -58,11 +59,13 @@ def current_unit(unit: Unit) -> Unit | None:
 
 
 def place_of(code: str) -> Place | None:
-    """The bureau for a GB/T 2260 code: the longest known prefix (county, then prefecture, then province).
+    """The bureau for a division code: the longest known prefix (town, county, prefecture, province).
 
-    A town code (9 or 12 digits) is read by its first six digits. Codes of the Corps' cities
-    fall back to the Corps' organ. Returns None for an empty or non-numeric code, or one whose
-    province is unknown. Kept per process (the front-desk queue routes every row it shows).
+    A town or village code (9 or 12 digits, the statistical codes) finds the town's sub-bureau where
+    the tree has one (the cities without counties: docs/units-data.md), else is read by its first
+    six digits. Codes of the Corps' cities fall back to the Corps' organ. Returns None for an empty
+    or non-numeric code, or one whose province is unknown. Kept per process (the front-desk queue
+    routes every row it shows).
     """
     return _places.get(code)
 
@@ -72,8 +75,8 @@ def _place_of(code: str) -> Place | None:
         return None
     candidates = _candidates(code)
     in_corps = code.startswith(XPCC_PREFIX)
-    if in_corps:
-        candidates = candidates[:1]  # a Corps city, or else the Corps itself (never the Xinjiang department)
+    if in_corps:  # a Corps city, or else the Corps itself (never the Xinjiang department)
+        candidates = [candidate for candidate in candidates if candidate.startswith(XPCC_PREFIX)]
     bureaus: dict[str, Unit] = {}
     for unit in Unit.objects.filter(kind=UnitKind.BUREAU, division_code__in=candidates).order_by("-is_active", "path"):
         bureaus.setdefault(unit.division_code, unit)

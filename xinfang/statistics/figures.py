@@ -78,6 +78,21 @@ class Totals:
         if other.overdue is not None:
             self.overdue = (self.overdue or 0) + other.overdue
 
+    def subtract(self, other: Totals) -> None:
+        """Take ``other``'s counts and day counts away (a subtree less the subtrees under it)."""
+        for name, value in other.counts.items():
+            self.counts[name] = self.counts.get(name, 0) - value
+        for measure, days in other.hist.items():
+            mine = self.hist.setdefault(measure, {})
+            for day, n in days.items():
+                left = mine.get(day, 0) - n
+                if left:
+                    mine[day] = left
+                else:
+                    mine.pop(day, None)
+        if other.overdue is not None:
+            self.overdue = (self.overdue or 0) - other.overdue
+
 
 def ratio(part: int, whole: int) -> float | None:
     """``part / whole`` as a percentage, or None (shown "—") when nothing was counted."""

@@ -4,7 +4,10 @@
 ``grain="d"``, or a calendar month, ``grain="m"``), unit and *slice*: ``dim="all"`` is every letter,
 the other slices split the same counts by one attribute of the letter (``key``: its police type,
 channel, letter type, mailbox id, place code or accused unit id). Rows of the slice ``all`` also
-hold the day counts behind the percentiles (``accept_hist``, ``reply_hist``). ``LetterFigures`` remembers what each
+hold the day counts behind the percentiles (``accept_hist``, ``reply_hist``). ``SubtreeRollup`` holds the
+same cells per *subtree*: each row of ``Rollup`` is also counted into the unit itself and every unit
+above it, so a unit's figures with everything under it are a read of that unit's own rows, whatever
+the size of its subtree. ``LetterFigures`` remembers what each
 letter contributes, so that a change to a letter moves exactly its own counts, and
 ``RollupWatermark`` how far the worker has read the timeline.
 """
@@ -50,12 +53,28 @@ class Rollup(RollupBase):
         return f"{self.grain} {self.start} {self.unit_id} {self.dim}={self.key}"
 
 
-for _name in COUNTERS:
-    Rollup.add_to_class(_name, models.IntegerField(default=0))
-# The day counts behind the percentiles, {days: letters}, slice "all" only: days to acceptance
-# (counted with "accepted") and to reply (with "replied").
-for _name in HISTOGRAMS:
-    Rollup.add_to_class(_name, models.JSONField(default=dict, blank=True))
+class SubtreeRollup(RollupBase):
+    """``Rollup`` summed over a unit's subtree: the row of unit U is the sum of the ``Rollup`` rows of
+    U and of every unit under it (``orgs.selectors.unit_ids_under``), kept by the same job."""
+
+    class Meta:
+        verbose_name = _("下辖统计汇总")
+        verbose_name_plural = _("下辖统计汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["grain", "dim", "unit_id", "start", "key"], name="subtreerollup_cell"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.grain} {self.start} {self.unit_id}+ {self.dim}={self.key}"
+
+
+for _model in (Rollup, SubtreeRollup):
+    for _name in COUNTERS:
+        _model.add_to_class(_name, models.IntegerField(default=0))
+    # The day counts behind the percentiles, {days: letters}, slice "all" only: days to acceptance
+    # (counted with "accepted") and to reply (with "replied").
+    for _name in HISTOGRAMS:
+        _model.add_to_class(_name, models.JSONField(default=dict, blank=True))
 
 
 class LetterFigures(models.Model):
@@ -147,3 +166,40 @@ class PeriodicReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id} {self.period} {self.start}"
+
+
+class ExportStatus(models.TextChoices):
+    PENDING = "pending", _("生成中")
+    READY = "ready", _("已生成")
+    FAILED = "failed", _("生成失败")
+
+
+class LetterExport(models.Model):
+    """A large letter-list export made by the worker (``exports.letter_export_make``) for the one who
+    asked: the letters chosen when asked (``letter_ids``, in the list's order), each checked again
+    against what the requester may see when the file is made; downloadable by the requester only."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("申请人"), on_delete=models.CASCADE, related_name="+"
+    )
+    what = models.CharField(_("清单"), max_length=40)
+    title = models.CharField(_("标题"), max_length=200)
+    header = models.JSONField(_("表头"), default=dict)  # unit, period, filter as shown in the sheet's header
+    filters = models.JSONField(_("筛选条件"), default=dict)
+    letter_ids = models.JSONField(default=list)
+    status = models.CharField(_("状态"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.PENDING)
+    file = models.FileField(_("文件"), upload_to="exports/%Y/%m/", blank=True)
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("申请时间"))
+    ready_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("信件清单导出")
+        verbose_name_plural = _("信件清单导出")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["requested_by", "created_at"], name="letterexport_requester_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.what} {self.created_at:%Y-%m-%d %H:%M}"

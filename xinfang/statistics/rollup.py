@@ -4,8 +4,10 @@ Run by the worker (``worker.schedule.JOBS["statistics_rollup"]``), never by a pa
 Each run reads the timeline rows (``LetterEvent``) after the watermark, recomputes what each letter
 they touch contributes (:func:`letter_contribution`, from the letter and its whole timeline),
 and applies the difference from what that letter contributed before (``LetterFigures``) to the
-daily and monthly rows. So a letter reclassified later (its police type set by the desk, a repeat
-linked, a new handling unit) moves its own counts, and counting a letter twice changes nothing.
+daily and monthly rows, of the unit (``Rollup``) and of every subtree it lies in (``SubtreeRollup``:
+the unit and each unit above it). So a letter reclassified later (its police type set by the desk,
+a repeat linked, a new handling unit) moves its own counts, and counting a letter twice changes
+nothing.
 
 Two workers at once: the watermark row is locked (``select_for_update``) for the whole batch and
 advanced by a conditional update, so a second run waits and then finds nothing left, or fails
@@ -27,7 +29,7 @@ from django.utils import timezone
 
 from xinfang.letters.models import Letter, LetterEvent, Rating
 from xinfang.statistics.figures import COUNTERS, DIMENSIONS, HISTOGRAMS, OVERTURNING
-from xinfang.statistics.models import Grain, LetterFigures, Rollup, RollupWatermark
+from xinfang.statistics.models import Grain, LetterFigures, Rollup, RollupWatermark, SubtreeRollup
 
 WATERMARK = "letter_events"
 DECISIONS = {"accept": "accepted", "refuse": "refused", "refer": "referred", "redirect_emergency": "redirected"}
@@ -44,6 +46,8 @@ LETTER_FIELDS = (
 
 Cell = tuple[str, dt.date, int, str, str]  # grain, start, unit_id, dim, key
 HistCell = tuple[Cell, str, int]  # cell (slice "all"), measure, days
+Deltas = dict[Cell, dict[str, int]]  # counter differences per cell
+Days = dict[Cell, dict[str, dict[str, int]]]  # day-count differences per cell: {"accept_hist": {days: n}}
 
 
 @dataclass
@@ -200,22 +204,72 @@ def letters_recount(letter_ids: Iterable[int]) -> int:
 
 
 def _apply(cells: dict[Cell, dict[str, int]], hist: dict[HistCell, int]) -> None:
-    """Add the counter and day-count differences to the rows (created when missing)."""
-    deltas = {cell: {k: v for k, v in counts.items() if v} for cell, counts in cells.items()}
-    days: dict[Cell, dict[str, dict[str, int]]] = {}
+    """Add the counter and day-count differences to the unit's rows and to its subtrees' rows."""
+    deltas: Deltas = {cell: {k: v for k, v in counts.items() if v} for cell, counts in cells.items()}
+    days: Days = {}
     for (cell, measure, day_count), n in hist.items():
         if n:
             per = days.setdefault(cell, {}).setdefault(f"{measure}_hist", {})
             per[str(day_count)] = per.get(str(day_count), 0) + n
+    deltas = {cell: counts for cell, counts in deltas.items() if counts}
+    if not deltas and not days:
+        return
+    _write(Rollup, deltas, days)
+    up = ancestors({cell[2] for cell in (*deltas, *days)})
+    _write(SubtreeRollup, *lift(deltas, days, up))
+
+
+def ancestors(unit_ids: Iterable[int], unit_model: Any = None) -> dict[int, list[int]]:
+    """Each unit's id with the ids of every unit above it (``[unit, parent, …, root]``), from the paths.
+
+    ``unit_model`` is for the migration that back-fills (its historical model); a unit no longer
+    in the tree counts for itself only."""
+    from xinfang.orgs.models import Unit
+
+    unit_model = unit_model or Unit
+    step = Unit.steplen
+    ids = set(unit_ids)
+    paths = dict(unit_model.objects.filter(pk__in=ids).values_list("pk", "path"))
+    prefixes = {path[:n] for path in paths.values() for n in range(step, len(path), step)}
+    by_path = dict(unit_model.objects.filter(path__in=prefixes).values_list("path", "pk")) if prefixes else {}
+    out: dict[int, list[int]] = {}
+    for pk in ids:
+        path = paths.get(pk, "")
+        above = [by_path[path[:n]] for n in range(len(path) - step, 0, -step) if path[:n] in by_path]
+        out[pk] = [pk, *above]
+    return out
+
+
+def lift(deltas: Deltas, days: Days, up: dict[int, list[int]]) -> tuple[Deltas, Days]:
+    """The same differences counted into every unit above each cell's unit (and the unit itself)."""
+    lifted: Deltas = {}
+    lifted_days: Days = {}
+    for (grain, start, unit_id, dim, key), counts in deltas.items():
+        for owner in up.get(unit_id, [unit_id]):
+            into = lifted.setdefault((grain, start, owner, dim, key), {})
+            for name, value in counts.items():
+                into[name] = into.get(name, 0) + value
+    for (grain, start, unit_id, dim, key), per_measure in days.items():
+        for owner in up.get(unit_id, [unit_id]):
+            into_days = lifted_days.setdefault((grain, start, owner, dim, key), {})
+            for name, buckets in per_measure.items():
+                target = into_days.setdefault(name, {})
+                for bucket, n in buckets.items():
+                    target[bucket] = target.get(bucket, 0) + n
+    return lifted, lifted_days
+
+
+def _write(model: Any, deltas: Deltas, days: Days) -> None:
+    """Add the differences to ``model``'s rows (``Rollup`` or ``SubtreeRollup``), created when missing."""
     wanted = {cell for cell, counts in deltas.items() if counts} | set(days)
     if not wanted:
         return
-    existing: dict[Cell, Rollup] = {}
+    existing: dict[Cell, Any] = {}
     by_grain_dim: dict[tuple[str, str], list[Cell]] = defaultdict(list)
     for cell in wanted:
         by_grain_dim[(cell[0], cell[3])].append(cell)
     for (grain, dim), group in by_grain_dim.items():
-        rows = Rollup.objects.filter(
+        rows = model.objects.filter(
             grain=grain,
             dim=dim,
             unit_id__in={c[2] for c in group},
@@ -224,13 +278,13 @@ def _apply(cells: dict[Cell, dict[str, int]], hist: dict[HistCell, int]) -> None
         )
         for found in rows:
             existing[(found.grain, found.start, found.unit_id, found.dim, found.key)] = found
-    to_update: list[Rollup] = []
-    to_create: list[Rollup] = []
+    to_update: list[Any] = []
+    to_create: list[Any] = []
     for cell in wanted:
         row = existing.get(cell)
         if row is None:
             grain, start, unit_id, dim, key = cell
-            row = Rollup(grain=grain, start=start, unit_id=unit_id, dim=dim, key=key)
+            row = model(grain=grain, start=start, unit_id=unit_id, dim=dim, key=key)
             to_create.append(row)
         else:
             to_update.append(row)
@@ -242,9 +296,50 @@ def _apply(cells: dict[Cell, dict[str, int]], hist: dict[HistCell, int]) -> None
                 merged[bucket] = merged.get(bucket, 0) + n
             setattr(row, name, {k: v for k, v in merged.items() if v})
     if to_update:
-        Rollup.objects.bulk_update(to_update, [*COUNTERS, *HISTOGRAMS], batch_size=500)
+        model.objects.bulk_update(to_update, [*COUNTERS, *HISTOGRAMS], batch_size=500)
     if to_create:
-        Rollup.objects.bulk_create(to_create, batch_size=500)
+        model.objects.bulk_create(to_create, batch_size=500)
+
+
+def subtree_rebuild(rollup_model: Any = None, subtree_model: Any = None, unit_model: Any = None) -> int:
+    """Rebuild ``SubtreeRollup`` from ``Rollup`` (the back-fill of migration 0003; models passed by it).
+
+    Rows are read in order of their date, and each date's subtree rows written before the next is
+    read, so memory holds one day's (or month's) cells. Returns the number of rows written."""
+    rollup_model = rollup_model or Rollup
+    subtree_model = subtree_model or SubtreeRollup
+    subtree_model.objects.all().delete()
+    up = ancestors(rollup_model.objects.values_list("unit_id", flat=True).distinct().order_by(), unit_model)
+    written = 0
+    deltas: Deltas = {}
+    days: Days = {}
+    current: dt.date | None = None
+
+    def flush() -> int:
+        lifted, lifted_days = lift(deltas, days, up)
+        cells = set(lifted) | set(lifted_days)
+        rows = []
+        for cell in cells:
+            grain, start, unit_id, dim, key = cell
+            row = subtree_model(grain=grain, start=start, unit_id=unit_id, dim=dim, key=key, **lifted.get(cell, {}))
+            for name, buckets in lifted_days.get(cell, {}).items():
+                setattr(row, name, {k: v for k, v in buckets.items() if v})
+            rows.append(row)
+        subtree_model.objects.bulk_create(rows, batch_size=1000)
+        deltas.clear()
+        days.clear()
+        return len(rows)
+
+    for row in rollup_model.objects.order_by("start", "id").iterator(chunk_size=5000):
+        if current is not None and row.start != current:
+            written += flush()
+        current = row.start
+        cell = (row.grain, row.start, row.unit_id, row.dim, row.key)
+        deltas[cell] = {name: getattr(row, name) for name in COUNTERS if getattr(row, name)}
+        per = {name: getattr(row, name) for name in HISTOGRAMS if getattr(row, name)}
+        if per:
+            days[cell] = per
+    return written + flush()
 
 
 @dataclass

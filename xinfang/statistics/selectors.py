@@ -1,8 +1,9 @@
 """Reads of the statistics: figures for a unit and its subtree by period, grouped by a slice or by
 region, the assessment of subordinate units, hotspots and the drill-down to letters.
 
-Pages read the rollups only (``models.Rollup``: whole months from the monthly rows, the days at the
-edges from the daily rows), plus the live count of overdue letters; never a scan of the letters.
+Pages read the rollups only (``models.SubtreeRollup``, a unit's figures with everything under it:
+whole months from the monthly rows, the days at the edges from the daily rows), plus the live count
+of overdue letters; never a scan of the letters.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from xinfang.orgs.choices import PoliceType, UnitKind
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.selectors import in_units, unit_ids_under
 from xinfang.statistics.figures import COUNTERS, HISTOGRAMS, INDICATORS, Totals, score
-from xinfang.statistics.models import Grain, PeriodicReport, ReportStatus, Rollup
+from xinfang.statistics.models import Grain, PeriodicReport, ReportStatus, SubtreeRollup
 from xinfang.vocabulary import Channel, LetterType
 
 STATISTICS_ROLES = frozenset({Role.ANALYST, Role.LEADER, Role.INSPECTOR})
@@ -147,11 +148,6 @@ def _period_q(period: Period) -> Q:
 # ---------------------------------------------------------------- figures
 
 
-def _units_q(unit: Unit) -> Q:
-    ids = unit_ids_under(unit)
-    return Q() if ids is None else Q(unit_id__in=ids)
-
-
 def _sums(rows: Iterable[dict[str, object]], group: str | None) -> dict[object, Totals]:
     out: dict[object, Totals] = {}
     for row in rows:
@@ -160,24 +156,31 @@ def _sums(rows: Iterable[dict[str, object]], group: str | None) -> dict[object, 
     return out
 
 
-def figures(unit: Unit, period: Period, *, group: str | None = None, histograms: bool = True,
-            overdue: bool = True) -> dict[object, Totals]:  # fmt: skip
-    """Totals for ``unit`` and its subtree in ``period``: one entry (key None) or one per ``group``
-    ("police_type", "channel", "letter_type", "mailbox", "place", "accused" → the slice's key;
-    "unit" → the unit id, for :func:`by_region`)."""
-    dim = "all" if group in (None, "unit") else group
-    field_ = {None: None, "unit": "unit_id"}.get(group, "key")
-    base = Rollup.objects.filter(_period_q(period), _units_q(unit), dim=dim)
+def _read(base: QuerySet[SubtreeRollup], field_: str | None, histograms: bool) -> dict[object, Totals]:
+    """Sum the rows of ``base`` per ``field_`` (or all together), with the day counts if asked."""
     sums = {name: Sum(name) for name in COUNTERS}
     rows = base.values(field_).annotate(**sums).order_by() if field_ else [base.aggregate(**sums)]
     result = _sums(rows, field_)
-    if histograms and dim == "all":
+    if histograms:
         for row in base.values(*([field_] if field_ else []), *HISTOGRAMS):
             totals = result.setdefault(row[field_] if field_ else None, Totals())
             for name in HISTOGRAMS:
                 into = totals.hist.setdefault(name.removesuffix("_hist"), {})
                 for day_count, n in (row[name] or {}).items():
                     into[int(day_count)] = into.get(int(day_count), 0) + n
+    return result
+
+
+def figures(unit: Unit, period: Period, *, group: str | None = None, histograms: bool = True,
+            overdue: bool = True) -> dict[object, Totals]:  # fmt: skip
+    """Totals for ``unit`` and its subtree in ``period``: one entry (key None) or one per ``group``
+    ("police_type", "channel", "letter_type", "mailbox", "place", "accused" → the slice's key).
+
+    Read from the unit's own subtree rows (``SubtreeRollup``): a dozen rows for a year, whatever
+    the size of the subtree."""
+    dim = group or "all"
+    base = SubtreeRollup.objects.filter(_period_q(period), unit_id=unit.pk, dim=dim)
+    result = _read(base, "key" if group else None, histograms and dim == "all")
     if overdue:
         for key, n in overdue_now(unit, group).items():
             result.setdefault(key, Totals()).overdue = n
@@ -267,18 +270,29 @@ def children_of(unit: Unit) -> list[Unit]:
 
 
 def by_region(unit: Unit, period: Period) -> list[Row]:
-    """One row for the unit itself (with its departments), then one per bureau below it, with its subtree."""
-    data = figures(unit, period, group="unit")
+    """One row for the unit itself (with its departments), then one per bureau below it, with its subtree.
+
+    Each child's figures are its subtree rows; the unit's own row is its subtree less its children's."""
     children = children_of(unit)
-    paths = dict(Unit.objects.filter(pk__in=[k for k in data if k is not None]).values_list("pk", "path"))
+    total = figures(unit, period, overdue=False).get(None, Totals())
+    base = SubtreeRollup.objects.filter(_period_q(period), unit_id__in=[c.pk for c in children], dim="all")
+    data = _read(base, "unit_id", True) if children else {}
+    own = Row(str(unit.pk), _("本级（含各警种）"), Totals(), unit=unit, extra={"own": True})
+    own.totals.add(total)
+    rows = {child.pk: Row(str(child.pk), child.name, data.get(child.pk, Totals()), unit=child) for child in children}
+    for row in rows.values():
+        own.totals.subtract(row.totals)
+        row.totals.overdue = 0
+    own.totals.overdue = 0
+    overdue = overdue_now(unit, "unit")
+    paths = dict(Unit.objects.filter(pk__in=[k for k in overdue if k is not None]).values_list("pk", "path"))
     cut = len(unit.path) + Unit.steplen
     child_by_path = {child.path: child for child in children}
-    own = Row(str(unit.pk), _("本级（含各警种）"), Totals(), unit=unit, extra={"own": True})
-    rows = {child.pk: Row(str(child.pk), child.name, Totals(), unit=child) for child in children}
-    for key, totals in data.items():
+    for key, n in overdue.items():
         path = paths.get(key) if isinstance(key, int) else None
         child = child_by_path.get(path[:cut]) if path and len(path) >= cut else None
-        (rows[child.pk] if child is not None else own).totals.add(totals)
+        target = rows[child.pk].totals if child is not None else own.totals
+        target.overdue = (target.overdue or 0) + n
     return [own, *rows.values()]
 
 
@@ -350,7 +364,9 @@ def trend(unit: Unit, period: Period) -> list[tuple[str, Totals]]:
     daily = period.days <= 62
     grain = Grain.DAY if daily else Grain.MONTH
     rows = (
-        Rollup.objects.filter(_units_q(unit), grain=grain, dim="all", start__gte=period.start, start__lte=period.end)
+        SubtreeRollup.objects.filter(
+            unit_id=unit.pk, grain=grain, dim="all", start__gte=period.start, start__lte=period.end
+        )
         .values("start")
         .annotate(received=Sum("received"), replied=Sum("replied"))
         .order_by("start")

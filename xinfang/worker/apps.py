@@ -19,3 +19,12 @@ class WorkerConfig(AppConfig):
         from xinfang.worker import receivers
 
         identity_revealed.connect(receivers.on_identity_revealed, dispatch_uid="xinfang.worker.identity_revealed")
+        _name_in_chinese()
+
+
+def _name_in_chinese() -> None:
+    """django-tasks' database back-end names its app in English only; the back office lists it to
+    administrators who read Chinese (its models' names are translated in xinfang/locale/zh_Hans)."""
+    from django.apps import apps
+
+    apps.get_app_config("django_tasks_database").verbose_name = _("任务队列")

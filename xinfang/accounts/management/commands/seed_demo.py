@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from xinfang.accounts.demo import DEMO_PASSWORD, seed_staff, staff_exists
 from xinfang.audit.sealing import log_seal
 from xinfang.letters.demo import seed_letters
+from xinfang.notifications.quiet import inbox_only
 from xinfang.orgs.choices import UnitLevel
 from xinfang.orgs.models import Mailbox
 from xinfang.publication.demo import seed_publications
@@ -45,8 +46,13 @@ class Command(BaseCommand):
         self.seed_staff()
         self.seed_mailbox_page()
         if not options["no_letters"]:
-            self.seed_letters(options["letters"])
-            self.stdout.write(f"demo publications: {seed_publications()} letters published (consent given, replied)")
+            # The demo's past months notify the inboxes only: thousands of SMS and e-mails about them
+            # would bury what a newcomer's own steps send (docs/demo.md, "Text messages and e-mail").
+            with inbox_only():
+                self.seed_letters(options["letters"])
+                self.stdout.write(
+                    f"demo publications: {seed_publications()} letters published (consent given, replied)"
+                )
             # The public figures read the rollups, which the worker keeps every 5 minutes: count the
             # demo letters now, so that a new user sees them on first run.
             call_command("statistics_rollup", settle=0, stdout=self.stdout)
@@ -74,8 +80,8 @@ class Command(BaseCommand):
         self.stdout.write(f"demo letters: {result.letters} ({states})")
 
     def seal(self) -> None:
-        """Seal the log now: the worker seals every few seconds, but only after it has sent the
-        demo's backlog of notifications, and the demo's receipts should verify at once."""
+        """Seal the log now: the worker seals every few seconds, but only after it has worked through
+        the demo's backlog of notifications, and the demo's receipts should verify at once."""
         head = log_seal()
         if head is not None:
             self.stdout.write(f"transparency log sealed: {head.tree_size} entries")

@@ -6,7 +6,9 @@ leave the other running unseen.
 
 from __future__ import annotations
 
+import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -18,9 +20,22 @@ from django.core.management import get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from xinfang.accounts.demo import DEMO_PASSWORD, FEATURED_CAST, guangdong_cities
+from xinfang.notifications import demo_outbox
 from xinfang.orgs.models import Unit
 
 STOP_TIMEOUT_SECONDS = 10
+
+
+def served_at(addr: str) -> str:
+    """The address people reach the product at, for links in messages: runserver's ``[host:]port``
+    with the machine's own name for a wildcard host (``0.0.0.0``, ``::``)."""
+    host, _sep, port = addr.rpartition(":")
+    host = host.strip("[]") or "127.0.0.1"
+    if host in {"0.0.0.0", "::"}:  # noqa: S104 (reading the address, not binding to it)
+        host = socket.getfqdn()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 class Command(BaseCommand):
@@ -40,9 +55,10 @@ class Command(BaseCommand):
         signal.signal(signal.SIGTERM, on_sigterm)
         children: dict[str, subprocess.Popen[bytes]] = {}
         try:
-            children["runserver"] = self.start("runserver", "--noreload", addr)
+            site = served_at(addr)
+            children["runserver"] = self.start("runserver", "--noreload", addr, site_url=site)
             if "run_worker" in get_commands():
-                children["run_worker"] = self.start("run_worker")
+                children["run_worker"] = self.start("run_worker", site_url=site)
             ended = self.wait_for_first_exit(children, stop)
         except KeyboardInterrupt:
             ended = None
@@ -74,11 +90,25 @@ class Command(BaseCommand):
                 f"    and in each of the {len(cities)} Guangdong cities: <city>-acceptor, <city>-handler, "
                 "<city>-leader, <city>-inspector (e.g. guangzhou-handler); full list in docs/demo.md"
             )
+        if settings.XINFANG_DEMO:
+            self.print_outbox(served_at(addr))
         self.stdout.write("  stop with Ctrl-C")
 
-    def start(self, *command: str) -> subprocess.Popen[bytes]:
+    def print_outbox(self, site: str) -> None:
+        """Where text messages and e-mail land in the demo, and the staff page that shows them."""
+        landing = demo_outbox.landing()
+        self.stdout.write("  text messages and e-mail are not sent in the demo:")
+        self.stdout.write(f"    SMS (sign-up codes too) land in {landing.sms}")
+        self.stdout.write(f"    e-mail lands in {landing.email}")
+        self.stdout.write(f"    staff read both, newest first, at {site}/console/demo/outbox/")
+
+    def start(self, *command: str, site_url: str = "") -> subprocess.Popen[bytes]:
+        """Run one part; links in the messages it writes point at ``site_url``, unless the environment names one."""
         manage = str(settings.BASE_DIR / "manage.py")
-        return subprocess.Popen([sys.executable, manage, *command])  # noqa: S603 (our own manage.py)
+        env = dict(os.environ)
+        if site_url:
+            env.setdefault("XINFANG_SITE_URL", site_url)
+        return subprocess.Popen([sys.executable, manage, *command], env=env)  # noqa: S603 (our own manage.py)
 
     def stop_all(self, children: list[subprocess.Popen[bytes]]) -> None:
         """Ask every child still running to stop, then kill those that do not within the timeout.

@@ -53,6 +53,7 @@
 
   var button = css(doc.createElement("button"), {
     position: "fixed", right: "16px", bottom: "16px", zIndex: "2147483645", minHeight: "48px",
+    maxWidth: "calc(100vw - 32px)",
     padding: "8px 16px", border: "0", borderRadius: "24px", background: "#1d4f91", color: "#fff",
     fontSize: "16px", boxShadow: "0 4px 16px rgba(0,0,0,.25)", cursor: "pointer"
   });
