@@ -31,7 +31,7 @@ def served_at(addr: str) -> str:
     with the machine's own name for a wildcard host (``0.0.0.0``, ``::``)."""
     host, _sep, port = addr.rpartition(":")
     host = host.strip("[]") or "127.0.0.1"
-    if host in {"0.0.0.0", "::"}:  # noqa: S104 (reading the address, not binding to it)
+    if host in {"0.0.0.0", "::"}:  # noqa: S104  # nosec B104 (reading the address, not binding to it)
         host = socket.getfqdn()
     if ":" in host:
         host = f"[{host}]"
