@@ -17,13 +17,16 @@ $(VENV)/bin/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 
+# --no-compile: Python compiles what it imports when it first imports it; compiling every module of
+# every package at install time took a minute of `make test` on a fresh clone (docs/benchmarks.md).
 $(VENV)/.base-installed: $(VENV)/bin/activate requirements/base.txt
-	$(PIP) install --quiet -r requirements/base.txt
+	$(PIP) install --quiet --no-compile -r requirements/base.txt
 	touch $@
 
-$(VENV)/.dev-installed: $(VENV)/.base-installed requirements/dev.txt
-	$(PIP) install --quiet -r requirements/base.txt -r requirements/dev.txt
-	touch $@
+# One pip run for both locks (make test needs both; the base install is then up to date as well).
+$(VENV)/.dev-installed: $(VENV)/bin/activate requirements/base.txt requirements/dev.txt
+	$(PIP) install --quiet --no-compile -r requirements/base.txt -r requirements/dev.txt
+	touch $(VENV)/.base-installed $@
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

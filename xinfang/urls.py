@@ -63,7 +63,7 @@ admin.site.__class__ = BackOfficeSite
 admin.site.login = _admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
-    path("favicon.ico", _favicon),
+    path("favicon.ico", _favicon, name="favicon"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("console/demo/", include("xinfang.pages.urls_demo")),

@@ -154,7 +154,9 @@ def desk_letter(viewer: Viewer, letter: str) -> Expect:
         return Expect(404)
     reveal = letter in REVEALS.get((viewer.relation, viewer.role), NONE)
     earlier = SEES[viewer.relation] - {letter}  # the repeat-candidates panel (tests/console/test_desk_repeats.py)
-    return Expect(200, "masked", frozenset({"subject", "text"}), frozenset({letter}), reveal, earlier)
+    # The acceptance page lists the writer's attachments (only the "handling" letter has one); never internal files.
+    shows = frozenset({"subject", "text"}) | (frozenset({"file"}) if letter == "handling" else NONE)
+    return Expect(200, "masked", shows, frozenset({letter}), reveal, earlier)
 
 
 def identity_page(viewer: Viewer, letter: str) -> Expect:
@@ -717,6 +719,16 @@ EXCLUDED = {
     "console:statistics_report_download": "a periodic report (PDF, .xlsx) of a unit in the viewer's subtree, "
     "writers masked; scope and audit in tests/statistics/test_reports.py",
     "console:notice_download": "a notice of a letter the staff member may open (PDF): tests/notices/test_notices.py",
+    "favicon": "the product's icon",
+    "demo:outbox": "demo mode only: the demo's SMS and e-mail for staff (404 outside demo mode, citizens refused): "
+    "tests/notifications/test_demo_outbox.py",
+    "files:attachment_preview": "an attachment shown in place: the same rule as files:attachment_download "
+    "(attachment_for), staff only: tests/console/test_letter_page_small_things.py",
+    "console:letters_export": "a letter list as .xlsx: the list's own page roles and query, then only letters the "
+    "viewer may see, writers masked: tests/statistics/test_list_exports.py",
+    "console:exports": "the requester's own exports: tests/statistics/test_list_exports.py",
+    "console:export_download": "an export's file, to its requester only (404 to anyone else): "
+    "tests/statistics/test_list_exports.py",
     # A publication exists only for a replied letter with consent (none in this world).
     "console:publication_detail": "one publication of a letter the staff member may open: "
     "tests/publication/test_pages.py::test_staff_without_the_role_or_the_letter_are_refused",
