@@ -98,7 +98,7 @@ def letter_list_export(request: HttpRequest, name: str) -> HttpResponseBase:
         raise PermissionDenied
     spec = exports.ListExport(
         what=f"list:{name}", title=str(letter_list.title), unit_name=user.unit.name if user.unit else "",
-        period=_("当前清单，截至导出时间"), filters=_filters_of(request),
+        period=_("当前清单，截至导出时间"), filters=_filters_of(request), unit_code=user.unit.code if user.unit else "",
     )  # fmt: skip
     return letter_list_response(request, letter_list.letters(request, user), spec)
 

@@ -137,7 +137,7 @@ def export(request: HttpRequest, what: str) -> HttpResponseBase:
     if what == "letters":  # a letter list: the console's one export path for letter lists
         asked = {"unit": unit.code, "from": f"{period.start}", "to": f"{period.end}"}
         spec = exports.ListExport(what="letters", title=_("信件清单"), unit_name=unit.name,
-                                  period=exports.period_text(period), filters=asked)  # fmt: skip
+                                  period=exports.period_text(period), filters=asked, unit_code=unit.code)  # fmt: skip
         return letter_list_response(request, selectors.drilldown_letters(user, unit, period), spec)
     made = exports.export(what, viewer=user, unit=unit, period=period)
     if made is None:

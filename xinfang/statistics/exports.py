@@ -228,6 +228,7 @@ class ListExport:
     unit_name: str
     period: str
     filters: dict[str, str]
+    unit_code: str = ""  # the unit the list is of, recorded in the audit entry
 
     def heading(self) -> str:
         shown = "；".join(f"{k}={v}" for k, v in sorted(self.filters.items()))
@@ -283,7 +284,7 @@ def _rows_of(viewer: User, ids: list[int]) -> Iterator[list[Cell]]:
 
 def _audit(viewer: User, spec: ListExport, rows: int) -> None:
     audit_record(kind=AuditKind.EXPORT, actor=viewer, subject=("letters", spec.what),
-                 data={"what": spec.what, "filter": spec.filters, "rows": rows})  # fmt: skip
+                 data={"what": spec.what, "unit": spec.unit_code, "filter": spec.filters, "rows": rows})  # fmt: skip
 
 
 def letters_export(*, viewer: User, letters: QuerySet[Letter], spec: ListExport) -> Exported:
@@ -307,7 +308,7 @@ def letters_export(*, viewer: User, letters: QuerySet[Letter], spec: ListExport)
     with transaction.atomic():
         job = LetterExport.objects.create(
             requested_by=viewer, what=spec.what, title=spec.title, filters=spec.filters, letter_ids=ids,
-            header={"unit": spec.unit_name, "period": spec.period}, created_at=now,
+            header={"unit": spec.unit_name, "unit_code": spec.unit_code, "period": spec.period}, created_at=now,
         )  # fmt: skip
         tasks.letter_export_make.enqueue(job.pk)
     return Exported(len(ids), job=job)
@@ -319,7 +320,10 @@ def letter_export_make(*, export_id: int) -> str:
     if job is None or job.status != ExportStatus.PENDING:
         return "nothing to do"
     viewer = job.requested_by
-    spec = ListExport(job.what, job.title, job.header.get("unit", ""), job.header.get("period", ""), job.filters)
+    spec = ListExport(
+        job.what, job.title, job.header.get("unit", ""), job.header.get("period", ""), job.filters,
+        job.header.get("unit_code", ""),
+    )  # fmt: skip
     try:
         with tempfile.TemporaryFile() as out:
             rows = _write_list(out, spec, _rows_of(viewer, job.letter_ids), made_by=_made_by(viewer), at=job.created_at)
