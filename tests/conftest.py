@@ -1,6 +1,6 @@
 """The shared cast (STYLE.md habit 9) on the real unit tree.
 
-The tree (1 + 32 + 333 + 2,845 bureaus and the eager departments) is loaded once per test
+The tree (1 + 32 + 333 + 2,845 bureaus, 80 town sub-bureaus and the eager departments) is loaded once per test
 database; transactional tests, which flush the database, get it back through ``tree``.
 
 Cast, all in Guangdong unless said otherwise:
