@@ -216,40 +216,54 @@ def test_a_website_not_allowed_gets_nothing_and_other_pages_refuse_frames(
 # ---------------------------------------------------------------- the channel, per letter
 
 
-def write_letter(page: Page, subject: str) -> Letter:
-    page.get_by_role("link", name="我要写信").click()
-    page.get_by_label("投诉", exact=True).check()
-    page.get_by_label("涉及警种").select_option("household")
-    page.get_by_label("市（地区、州）或区县").select_option("440100")
-    county = page.get_by_label("县（市、区）")
+# The writing form's words as a reader of each language sees them.
+FORM = {
+    "zh-CN": {"write": "我要写信", "complaint": "投诉", "police": "涉及警种", "city": "市（地区、州）或区县",
+              "county": "县（市、区）", "address": "详细地址", "subject": r"^标题", "text": r"^来信内容",
+              "submit": "提交来信", "done": "来信已提交"},
+    "en-US": {"write": "Write a letter", "complaint": "Complaint", "police": "Police service concerned",
+              "city": "City (prefecture) or district", "county": "County (city, district)", "address": "Address",
+              "subject": r"^Subject", "text": r"^Your letter", "submit": "Submit letter",
+              "done": "Your letter has been submitted"},
+}  # fmt: skip
+
+
+def write_letter(page: Page, subject: str, locale: str = "zh-CN") -> Letter:
+    words = FORM[locale]
+    page.get_by_role("link", name=words["write"]).click()
+    page.get_by_label(words["complaint"], exact=True).check()
+    page.get_by_label(words["police"]).select_option("household")
+    page.get_by_label(words["city"]).select_option("440100")
+    county = page.get_by_label(words["county"])
     expect(county).to_be_visible()
     county.select_option("440106")
-    page.get_by_label("详细地址", exact=True).fill("天河路 1 号")
-    page.get_by_label(re.compile(r"^标题")).fill(subject)
-    page.get_by_label(re.compile(r"^来信内容")).fill("我于上月到天河区某派出所办理户籍迁移，民警多次推诿，至今未办。")
-    page.get_by_role("button", name="提交来信").click()
-    expect(page.get_by_role("heading", name="来信已提交")).to_be_visible()
+    page.get_by_label(words["address"], exact=True).fill("天河路 1 号")
+    page.get_by_label(re.compile(words["subject"])).fill(subject)
+    page.get_by_label(re.compile(words["text"])).fill("我于上月到天河区某派出所办理户籍迁移，民警多次推诿，至今未办。")
+    page.get_by_role("button", name=words["submit"]).click()
+    expect(page.get_by_role("heading", name=words["done"])).to_be_visible()
     return Letter.objects.get(tracking_number=page.get_by_test_id("tracking-number").inner_text())
 
 
+@pytest.mark.parametrize("locale", ["zh-CN", "en-US"])
 def test_a_wechat_entry_letter_is_wechat_and_a_later_desktop_letter_in_the_same_session_is_web(
-    browser: Browser, live_server: LiveServer, zhang: User, shot: Shot
+    browser: Browser, live_server: LiveServer, zhang: User, shot: Shot, locale: str
 ) -> None:
     mailbox = Mailbox.objects.get(slug="gd")
     mailbox.channels = [Channel.WEB, Channel.WECHAT, Channel.WEIBO]
     mailbox.greeting, mailbox.office_phone = "欢迎您给我写信。", "020-83113000"
     mailbox.save()
-    page = signed_in(new_page(browser, "phone"), live_server, zhang)
+    page = signed_in(new_page(browser, "phone", locale), live_server, zhang)
     try:
         page.goto(f"{live_server.url}/m/gd/?ch=wechat")  # opened from the WeChat menu, in WeChat's browser
         expect(page.get_by_test_id("greeting")).to_contain_text("欢迎您给我写信")
         no_sideways_scroll(page)
         shot(page, "01-mailbox-from-wechat")
-        first = write_letter(page, "从微信菜单写的信")
+        first = write_letter(page, "从微信菜单写的信", locale)
         shot(page, "02-receipt")
         page.set_viewport_size(VIEWPORTS["desktop"])  # later, the same person at a desktop, same session
         page.goto(f"{live_server.url}/m/gd/")
-        second = write_letter(page, "在电脑上写的信")
+        second = write_letter(page, "在电脑上写的信", locale)
         shot(page, "03-desktop-receipt")
         assert (first.channel, second.channel) == (Channel.WECHAT, Channel.WEB)
     finally:
