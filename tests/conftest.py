@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -57,6 +58,7 @@ SQLITE_PATHS = (
     "tests/test_secrets.py",
     "tests/test_security_headers.py",
     "tests/test_error_pages.py",
+    "tests/test_lookups.py",
 )
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -123,6 +125,20 @@ def load_the_tree() -> None:
             holidays_load_from_chinese_calendar(actor=None)
         _TREE_ROWS.keep()
     forget_cached_years()
+
+
+@contextmanager
+def rows_for_the_module(django_db_blocker: Any) -> Iterator[None]:
+    """Rows that a module's tests share, built once inside a transaction rolled back after the module.
+
+    For a module-scoped fixture (``with rows_for_the_module(django_db_blocker): … yield …``): each
+    test still runs in its own savepoint (pytest-django's ``db``), so what one test writes is undone
+    before the next. The tree is loaded when a transactional test before the module flushed it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        if not Unit.objects.exists():
+            load_the_tree()
+        yield
+        transaction.set_rollback(True)
 
 
 class TableRows:

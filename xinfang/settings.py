@@ -77,6 +77,9 @@ INSTALLED_APPS = [
     "xinfang.analysis",
     "xinfang.statistics",
     "xinfang.api",
+    "xinfang.open311",
+    "ninja",  # its Swagger UI files, served from our own static files (no CDN): /api/v1/docs
+    "xinfang.mailin",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +238,17 @@ XINFANG_ATTACHMENT_MAX_BYTES = int(os.environ.get("XINFANG_ATTACHMENT_MAX_BYTES"
 XINFANG_ATTACHMENTS_PER_LETTER = int(os.environ.get("XINFANG_ATTACHMENTS_PER_LETTER", "20"))
 CLAMD_ADDRESS = os.environ.get("CLAMD_ADDRESS", "")
 CLAMD_TIMEOUT = float(os.environ.get("CLAMD_TIMEOUT", "30"))
+
+# Letters by e-mail (xinfang.mailin; docs/api.md, "Letters by e-mail"): `manage.py mail_in` listens
+# for SMTP on HOST:PORT behind the relay the mailboxes' MX records name, and refuses messages over
+# MAX_BYTES (552), more than MAX_RECIPIENTS mailboxes per message and more than PER_SENDER_PER_HOUR
+# messages from one sender address an hour. HOSTNAME is the name in its greeting (default: this host's).
+XINFANG_MAILIN_HOST = os.environ.get("XINFANG_MAILIN_HOST", "127.0.0.1")
+XINFANG_MAILIN_PORT = int(os.environ.get("XINFANG_MAILIN_PORT", "2525"))
+XINFANG_MAILIN_HOSTNAME = os.environ.get("XINFANG_MAILIN_HOSTNAME", "")
+XINFANG_MAILIN_MAX_BYTES = int(os.environ.get("XINFANG_MAILIN_MAX_BYTES", str(25 * 1024 * 1024)))
+XINFANG_MAILIN_MAX_RECIPIENTS = int(os.environ.get("XINFANG_MAILIN_MAX_RECIPIENTS", "5"))
+XINFANG_MAILIN_PER_SENDER_PER_HOUR = int(os.environ.get("XINFANG_MAILIN_PER_SENDER_PER_HOUR", "10"))
 
 # Staff sign-in (xinfang.signin): password, then a TOTP code; failures locked out by django-axes.
 #   XINFANG_SIGNIN_FAILURE_LIMIT   failed attempts per username and address before a lockout (5)

@@ -71,5 +71,7 @@ urlpatterns = [
     path("console/", include("xinfang.console.urls")),
     path("inbox/", include("xinfang.pages.urls_inbox")),
     path("files/", include("xinfang.pages.urls_files")),
+    path("api/", include("xinfang.api.urls")),
+    path("open311/v2/", include("xinfang.open311.urls")),
     path("", include("xinfang.portal.urls")),
 ]

@@ -142,7 +142,7 @@ def test_look_ups_are_limited_per_seat_with_a_clear_message(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     letter = receive(citizen, gd_mailbox)
-    monkeypatch.setattr("xinfang.console.services.CALLER_LOOKUPS_PER_SEAT", 2)
+    monkeypatch.setattr("xinfang.pages.callers.CALLER_LOOKUPS_PER_SEAT", 2)
     client = console_client(seat_agent)
     assert letter.tracking_number in look_up(client, CITIZEN_PHONE).content.decode()
     look_up(client, "13912340000")

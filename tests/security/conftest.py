@@ -11,18 +11,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import transaction
 
-from tests.conftest import load_the_tree
+from tests.conftest import rows_for_the_module
 from tests.security.matrix import World, build_world
-from xinfang.orgs.models import Unit
 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        if not Unit.objects.exists():  # a transactional test before this module flushed the tree
-            load_the_tree()
-        built = build_world()
-        yield built
-        transaction.set_rollback(True)
+    with rows_for_the_module(django_db_blocker):
+        yield build_world()

@@ -87,6 +87,10 @@ def _names_a_letter(model: type[Model], hops: int = 2) -> bool:
     return hops > 0 and any(isinstance(r, type) and _names_a_letter(r, hops - 1) for r in related if r is not model)
 
 
+def _has_field(model: type[Model], name: str) -> bool:
+    return any(field.name == name for field in model._meta.get_fields())
+
+
 def _rows(model: type[Model]) -> list[Any]:
     rows = model._default_manager.order_by("pk").values_list("pk", flat=True)
     if rows.count() <= SMALL_TABLE or _names_a_letter(model):
@@ -117,9 +121,10 @@ def admin_pages(world: World, only: set[str] | None = None) -> Iterator[tuple[st
             for term in terms:
                 yield label, f"{changelist}?q={urllib.parse.quote(term)}", term
         add = _url(model, "add")
-        if add is not None:
-            for held in world.letters.values():
-                yield label, f"{add}?letter={held.pk}", ""
+        if add is not None:  # the admin fills a field from the query: only a ``letter`` field takes one
+            offered = [f"?letter={held.pk}" for held in world.letters.values()] if _has_field(model, "letter") else [""]
+            for query in offered:
+                yield label, f"{add}{query}", ""
         for pk in _rows(model):
             for page in ("change", "history"):
                 url = _url(model, page, quote(pk))

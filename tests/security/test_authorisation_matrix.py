@@ -732,6 +732,18 @@ EXCLUDED = {
     # A publication exists only for a replied letter with consent (none in this world).
     "console:publication_detail": "one publication of a letter the staff member may open: "
     "tests/publication/test_pages.py::test_staff_without_the_role_or_the_letter_are_refused",
+    # The partner API answers a partner's token, never a session: a letter only to whoever holds its
+    # tracking number and query code within the token's mailboxes, the screen-pop through the seat's own
+    # look-up (caller_look_up), published letters only.
+    "api_v1:*": "the partner API (Bearer tokens, no session): tests/api/test_letters.py::test_it_validates_ownership, "
+    "tests/api/test_tokens.py::test_every_operation_refuses_a_missing_or_wrong_key, "
+    "tests/api/test_screen_pop.py, tests/api/test_fuzz.py (ignored_auth)",
+    # Open311 has no session either: the list shows published letters, a letter by number needs its
+    # query code unless published; a submission needs a partner token holding letters:submit.
+    "open311:*": "Open311 GeoReport v2 (api_key, no session): "
+    "tests/open311/test_open311.py::test_it_validates_ownership, "
+    "::test_a_bad_api_key_is_refused_in_open311_error_format, ::test_the_public_never_sees_the_writer_or_the_letter, "
+    "tests/open311/test_who_reads_what.py",
 }
 COVERED = {*DETAIL, *LISTS, *OWN_LISTS, *POSTS, "notifications:open"}
 # Admin pages of models that hold or point at a letter: covered above, or excluded here with the reason.
@@ -744,6 +756,7 @@ LETTER_ADMIN_EXCLUDED = {
     "admin:notifications_delivery_*": "superusers only, the letters' own scope; admin confidentiality walk",
     "admin:publication_publication_*": "superusers only, the letters' own scope; admin confidentiality walk",
     "admin:notices_notice_*": "superusers only, read-only, the letters' own scope (LetterScopedAdmin)",
+    "admin:mailin_inboundmessage_*": "superusers only, read-only, the letters' own scope (LetterScopedAdmin)",
 }
 
 

@@ -172,9 +172,9 @@ def warnings_for(user: User) -> QuerySet[EarlyWarning]:
     if not user.is_active or user.is_citizen or user.unit is None or not user.has_role(Role.INSPECTOR):
         return EarlyWarning.objects.none()
     under = unit_ids_under(user.unit.bureau)
-    warnings = EarlyWarning.objects.exclude(accused_unit_id__in=accused_ids_recusing(user.unit))
+    warnings = EarlyWarning.objects.exclude(accused_unit_id__any_of=accused_ids_recusing(user.unit))
     if under is not None:
-        warnings = warnings.filter(accused_unit_id__in=under)
+        warnings = warnings.filter(accused_unit_id__any_of=under)
     return warnings.select_related("accused_unit", "mailbox")
 
 

@@ -2,7 +2,7 @@
 
 Four kinds of suggestion, each with a confidence (0–1) and the words behind it:
 
-- the **accused unit** (``letters.accusation.units_named_in``, the unit tree as dictionary) and the
+- the **accused unit** (``letters.accusation.accused_named_in``, the unit tree as dictionary) and the
   **officer** (name, badge number, post), for complaints and reports;
 - the **place** (:mod:`xinfang.analysis.places`);
 - the **police type** and the **letter type**, from transparent weighted cue lexicons below: each
@@ -21,15 +21,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from xinfang.analysis.places import guess_place
-from xinfang.letters.accusation import place_bureau, units_named_in
+from xinfang.letters.accusation import accused_named_in, place_bureau
 from xinfang.letters.models import Letter
 from xinfang.orgs.choices import PoliceType
 from xinfang.orgs.selectors import bureau_of
 from xinfang.vocabulary import ACCUSATION_TYPES, LetterType
 
 T = PoliceType
+Cue = str | re.Pattern[str]
+# Taking money, told as what happened: 收了对方的钱, 收了他两千块好处 (收钱, 收红包 are cues of their own).
+TAKING_MONEY = re.compile(r"收了[^，。；！？,.;!?\s]{0,8}?(?:钱|红包|好处|回扣|礼金)")
 # (cue, weight) per police type. Strong, specific words weigh 3; words that also occur elsewhere 1–2.
-POLICE_TYPE_CUES: dict[str, tuple[tuple[str, float], ...]] = {
+POLICE_TYPE_CUES: dict[str, tuple[tuple[Cue, float], ...]] = {
     T.TRAFFIC: (
         ("交警", 3),
         ("违章", 3),
@@ -88,6 +91,7 @@ POLICE_TYPE_CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("出国", 2),
         ("外国人", 2),
         ("passport", 3),
+        ("foreign", 2),  # foreigner, foreign worker: their stay is exit-entry's
         ("visa", 3),
     ),
     T.ECONOMIC: (
@@ -116,6 +120,8 @@ POLICE_TYPE_CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("网站", 2),
         ("网络诈骗", 3),
         ("刷单", 3),
+        ("拉黑", 2),  # blocked after paying: an online fraud
+        ("反诈", 3),
         ("网贷", 2),
         ("黑客", 3),
         ("个人信息", 2),
@@ -158,6 +164,12 @@ POLICE_TYPE_CUES: dict[str, tuple[tuple[str, float], ...]] = {
     ),
     T.PUBLIC_ORDER: (
         ("打架", 3),
+        ("吵架", 2),
+        ("闹事", 2),
+        ("巡逻", 2),
+        ("赌场", 3),
+        ("色情", 3),
+        ("拉客", 2),
         ("噪音", 3),
         ("治安", 3),
         ("扰民", 3),
@@ -250,6 +262,7 @@ POLICE_TYPE_CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("索贿", 3),
         ("收钱", 3),
         ("收红包", 3),
+        (TAKING_MONEY, 3),
         ("红包", 2),
         ("保护伞", 3),
         ("包庇", 3),
@@ -288,15 +301,16 @@ POLICE_TYPE_CUES: dict[str, tuple[tuple[str, float], ...]] = {
         ("reconsideration", 3),
         ("administrative", 1),
     ),
-    T.PETITION: (("信访", 2), ("上访", 3), ("信访件", 3), ("答复", 1), ("重复信访", 3)),
+    T.PETITION: (("信访", 2), ("上访", 3), ("信访件", 3), ("信访办", 3), ("答复", 1), ("重复信访", 3)),
 }
 L = LetterType
-LETTER_TYPE_CUES: dict[str, tuple[tuple[str, float], ...]] = {
+LETTER_TYPE_CUES: dict[str, tuple[tuple[Cue, float], ...]] = {
     L.COMPLAINT: (
         ("投诉", 4),
         ("态度恶劣", 3),
         ("态度很差", 3),
         ("执法不公", 3),
+        ("处理不当", 3),
         ("不作为", 3),
         ("推诿", 3),
         ("刁难", 2),
@@ -453,27 +467,31 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def _contains(lowered: str, cue: str) -> bool:
-    """Whether the text has the cue; an English cue only at the start of a word ("app" is not in "happen"),
-    and a short one (APP, QQ) only as a whole word ("apply" is not "APP")."""
+def _found(lowered: str, cue: Cue) -> str | None:
+    """The words of the text that match the cue (None: no match). A pattern matches anywhere; an English
+    cue only at the start of a word ("app" is not in "happen"), and a short one (APP, QQ) only as a
+    whole word ("apply" is not "APP")."""
+    if isinstance(cue, re.Pattern):
+        match = cue.search(lowered)
+        return match.group() if match else None
     if cue.isascii():
         end = r"\b" if len(cue) <= 4 else ""
-        return re.search(rf"\b{re.escape(cue.lower())}{end}", lowered) is not None
-    return cue.lower() in lowered
+        return cue if re.search(rf"\b{re.escape(cue.lower())}{end}", lowered) else None
+    return cue if cue.lower() in lowered else None
 
 
-def _ranked(text: str, cues: dict[str, tuple[tuple[str, float], ...]]) -> list[tuple[str, float, tuple[str, ...]]]:
+def _ranked(text: str, cues: dict[str, tuple[tuple[Cue, float], ...]]) -> list[tuple[str, float, tuple[str, ...]]]:
     lowered = text.lower()
     scores = []
-    for value, words in cues.items():
-        found = tuple(w for w, _weight in words if _contains(lowered, w))
-        score = sum(weight for w, weight in words if w in found)
+    for value, weighted in cues.items():
+        found = [(words, weight) for cue, weight in weighted if (words := _found(lowered, cue)) is not None]
+        score = sum(weight for _words, weight in found)
         if score:
-            scores.append((value, score, found))
+            scores.append((value, score, tuple(words for words, _weight in found)))
     return sorted(scores, key=lambda row: row[1], reverse=True)
 
 
-def _best(text: str, cues: dict[str, tuple[tuple[str, float], ...]], labels: Mapping[str, object]) -> list[Suggestion]:
+def _best(text: str, cues: dict[str, tuple[tuple[Cue, float], ...]], labels: Mapping[str, object]) -> list[Suggestion]:
     ranked = _ranked(normalise(text), cues)
     total = sum(score for _v, score, _w in ranked)
     return [
@@ -568,12 +586,10 @@ def pre_dispatch(letter: Letter) -> PreDispatch:
     text = f"{letter.subject}\n{letter.text}"
     kinds = letter_types(text)
     accused = None
-    if letter.letter_type in ACCUSATION_TYPES or (kinds and kinds[0].value in ACCUSATION_TYPES):
-        near = place_bureau(letter.division_code) or owner
-        mentions = units_named_in(text, near=near)
-        if mentions:
-            unit = mentions[0].unit
-            accused = Suggestion(unit.code, str(unit), 0.8, (mentions[0].words,))
+    letter_type = kinds[0].value if kinds and kinds[0].value in ACCUSATION_TYPES else letter.letter_type
+    near = place_bureau(letter.division_code) or owner
+    if named := accused_named_in(text, letter_type=letter_type, near=near):
+        accused = Suggestion(named.unit.code, str(named.unit), 0.8, (named.words,))
     types = police_types(text)
     return PreDispatch(
         place=suggest_place(text, jurisdiction=owner.division_code, stated=letter.division_code),

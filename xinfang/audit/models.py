@@ -40,6 +40,7 @@ class AuditKind(models.TextChoices):
     SIGN_OUT = "sign_out", _("退出登录")
     IDENTITY_ERASURE = "identity_erasure", _("按保存期限删除身份信息")
     LETTER_RECEIPT = "letter_receipt", _("收到信件（回执）")
+    API_CALL = "api_call", _("合作渠道接口调用")
 
 
 class AppendOnlyError(RuntimeError):

@@ -129,7 +129,7 @@ def letters_owed_under_visible_to(user: User) -> QuerySet[Letter]:
     if not user.is_active or user.is_citizen or user.unit is None:
         return Letter.objects.none()
     owed = Letter.objects.filter(in_units("owing_unit", unit_ids_under(user.unit.bureau)))
-    return owed.exclude(accused_unit_id__in=accused_ids_recusing(user.unit))
+    return owed.exclude(accused_unit_id__any_of=accused_ids_recusing(user.unit))
 
 
 def instruction_refusal(actor: User, letter: Letter) -> str:
@@ -197,10 +197,10 @@ def letters_visible_to(user: User) -> QuerySet[Letter]:
     ids = unit_ids_under(user.unit.bureau)
     letters = Letter.objects.all()
     if ids is not None:
-        held = Q(handling_unit_id__in=ids) | Q(intake_unit_id__in=ids)
-        reviewing = Q(review_unit_id__in=ids) | Q(reexam_unit_id__in=ids)
+        held = Q(handling_unit_id__any_of=ids) | Q(intake_unit_id__any_of=ids)
+        reviewing = Q(review_unit_id__any_of=ids) | Q(reexam_unit_id__any_of=ids)
         letters = letters.filter(held | reviewing)
-    return letters.exclude(accused_unit_id__in=accused_ids_recusing(user.unit))
+    return letters.exclude(accused_unit_id__any_of=accused_ids_recusing(user.unit))
 
 
 def caller_letters_visible_to(user: User) -> QuerySet[Letter]:

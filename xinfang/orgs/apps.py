@@ -7,3 +7,6 @@ from django.utils.translation import gettext_lazy as _
 class OrgsConfig(AppConfig):
     name = "xinfang.orgs"
     verbose_name = _("单位与信箱")
+
+    def ready(self) -> None:
+        import xinfang.lookups  # noqa: F401  (registers the ``any_of`` lookup the unit-id filters use)

@@ -203,7 +203,7 @@ def bureaus_over_ids(unit: Unit) -> list[int]:
 
 def in_units(field: str, ids: list[int] | None) -> Q:
     """``field`` is one of the units ``ids`` (None, from :func:`unit_ids_under`: any unit)."""
-    return Q(**{f"{field}__isnull": False}) if ids is None else Q(**{f"{field}_id__in": ids})
+    return Q(**{f"{field}__isnull": False}) if ids is None else Q(**{f"{field}_id__any_of": ids})
 
 
 def _department(key: tuple[int, str]) -> Unit | None:

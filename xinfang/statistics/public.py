@@ -58,7 +58,7 @@ def mailbox_figures(mailbox: Mailbox, others: list[Mailbox], months: list[dt.dat
     boxes = [mailbox, *others]
     owner = mailbox.owner.bureau
     under = unit_ids_under(owner)
-    units = Q() if under is None else Q(unit_id__in=sorted({*under, *bureaus_over_ids(owner)}))
+    units = Q() if under is None else Q(unit_id__any_of=sorted({*under, *bureaus_over_ids(owner)}))
     rows = (
         Rollup.objects.filter(
             units,

@@ -89,7 +89,7 @@ def notable_letters(unit: Unit, period: Period) -> tuple[list[tuple[Letter, list
     letters = letters_visible_to(_audience(unit))
     ids = unit_ids_under(unit)
     if ids is not None:
-        letters = letters.filter(Q(intake_unit_id__in=ids) | Q(handling_unit_id__in=ids))
+        letters = letters.filter(Q(intake_unit_id__any_of=ids) | Q(handling_unit_id__any_of=ids))
     letters = letters.annotate(is_overdue=Q(overdue), is_supervised=supervised, is_overturned=overturned).filter(
         Q(is_overdue=True) | Q(is_supervised=True) | Q(is_overturned=True)
     )

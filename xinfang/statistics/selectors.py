@@ -390,7 +390,7 @@ def drilldown_letters(viewer: User, unit: Unit, period: Period) -> QuerySet[Lett
     end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone())
     letters = letters_visible_to(viewer).filter(received_at__gte=start, received_at__lt=end)
     if ids is not None:
-        letters = letters.filter(Q(intake_unit_id__in=ids) | Q(handling_unit_id__in=ids))
+        letters = letters.filter(Q(intake_unit_id__any_of=ids) | Q(handling_unit_id__any_of=ids))
     return letters.select_related("mailbox", "intake_unit", "handling_unit").order_by("-received_at", "-id")
 
 

@@ -78,6 +78,12 @@ def _notices_issue() -> object:
     return notices_issue()
 
 
+def _mailin_sweep() -> object:
+    from xinfang.mailin.services import mailin_sweep
+
+    return mailin_sweep()
+
+
 @dataclass(frozen=True)
 class Job:
     run: Callable[[], object]
@@ -109,6 +115,9 @@ JOBS: dict[str, Job] = {
     # Written notices (xinfang.notices): each decision on the timeline gets its numbered PDF, dated at
     # the decision, within a minute of it (docs/notices.md).
     "notices_issue": Job(_notices_issue, 60),
+    # Letters by e-mail (xinfang.mailin): spooled messages whose task has not turned them into letters,
+    # and answers to writers whose sending failed and is due again.
+    "mailin_sweep": Job(_mailin_sweep, 60),
 }
 
 

@@ -1,0 +1,97 @@
+"""A letter as its writer sees it, shared by the portal and the partner API: found by tracking
+number and query code, its timeline (the steps the writer may see) and its conversation."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from xinfang.letters.lifecycle import TRANSITIONS, Action
+from xinfang.letters.models import Letter, LetterEvent, Message
+from xinfang.letters.services import hash_query_code, query_code_matches
+from xinfang.orgs.models import Unit
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: dt.datetime
+    label: str
+    detail: str
+
+
+# Events whose recorded reason is written for the citizen (a notice, a request, their own words);
+# other reasons (e.g. why staff chose another unit than proposed) are internal.
+REASON_FOR_CITIZEN = frozenset(
+    {
+        Action.REQUEST_INFO,
+        Action.SUPPLY_INFO,
+        Action.REFUSE,
+        Action.REFER,
+        Action.REDIRECT_EMERGENCY,
+        Action.DECIDE_EXTENSION,
+        Action.EVALUATE,
+        Action.REQUEST_REVIEW,
+        Action.ANSWER_REVIEW,
+        Action.REQUEST_REEXAM,
+        Action.ANSWER_REEXAM,
+    }
+)
+
+
+def _event_label(event: LetterEvent) -> str:
+    if event.action == "receive":
+        return _("收到来信")
+    try:
+        return str(TRANSITIONS[Action(event.action)].label)
+    except ValueError:
+        return event.action
+
+
+def _event_detail(event: LetterEvent, units: dict[str, Unit]) -> str:
+    if event.action == Action.ASSIGN and event.data.get("unit") in units:
+        return _("交由%(unit)s办理。") % {"unit": units[event.data["unit"]].display_name}
+    if event.action == Action.DECIDE_EXTENSION:
+        return _("答复期限延长 %(days)s 日。理由：%(reason)s") % {
+            "days": event.data.get("days"),
+            "reason": event.reason,
+        }
+    return event.reason if event.action in REASON_FOR_CITIZEN else ""
+
+
+def citizen_timeline(letter: Letter) -> list[TimelineEntry]:
+    """The steps of ``letter`` its writer may see, oldest first."""
+    events = list(letter.events.filter(citizen_visible=True).order_by("at", "pk"))
+    codes = {e.data.get("unit") for e in events if e.action == Action.ASSIGN}
+    units = {u.code: u for u in Unit.objects.filter(code__in=[c for c in codes if c])}
+    return [TimelineEntry(e.at, _event_label(e), _event_detail(e, units)) for e in events]
+
+
+def citizen_messages(letter: Letter) -> list[Message]:
+    """The conversation with the handler (internal notes never), each with its visible attachments."""
+    return list(
+        letter.messages.exclude(kind=Message.Kind.INTERNAL_NOTE)
+        .select_related("author")
+        .prefetch_related("attachments")
+        .order_by("created_at", "pk")
+    )
+
+
+# ---------------------------------------------------------------- lookup without an account
+
+_NO_SUCH_LETTER_HASH = hash_query_code("NOT-A-REAL-CODE")
+
+
+def letter_by_lookup(tracking_number: str, query_code: str) -> Letter | None:
+    """The letter with this tracking number if the query code matches, else None.
+
+    A missing letter costs the same hash as a wrong code, so timing does not tell them apart.
+    """
+    number = "".join(tracking_number.split()).upper()
+    letter = Letter.objects.select_related("mailbox").filter(tracking_number=number).first()
+    if letter is None:
+        _algo, salt, _digest = _NO_SUCH_LETTER_HASH.split("$")
+        hash_query_code(query_code, salt=salt)
+        return None
+    return letter if query_code_matches(letter, query_code) else None
