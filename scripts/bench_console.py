@@ -827,14 +827,18 @@ def find_targets(cast: Cast) -> Targets:
     return Targets(str(work.public_id), str(desk.public_id), identity.phone)
 
 
+# The seat's screen-pop posts the number (it never travels in a URL: console/views_seat.py).
+SCREEN_POP = "/console/call"
+
+
 def pages(cast: Cast, targets: Targets) -> list[tuple[str, str, Any, str]]:
-    """(page, who, user, url) for every page measured; the console home is the floor (no letters read)."""
+    """(page, who, user, url) for every page measured; the console home is the floor (no letters read).
+    ``SCREEN_POP`` is posted the caller's number, as the seat's look-up does."""
     return [
         ("console home (floor)", "handler, Tianhe", cast.handler, "/console/"),
         ("front-desk queue", "acceptor, Guangdong dept.", cast.acceptor, "/console/desk/"),
         ("front-desk letter", "acceptor, Guangdong dept.", cast.acceptor, f"/console/desk/{targets.desk_letter}/"),
-        ("seat screen-pop", "seat agent, Guangdong dept.", cast.seat_agent,
-         f"/console/call?number={targets.caller_number}"),
+        ("seat screen-pop", "seat agent, Guangdong dept.", cast.seat_agent, SCREEN_POP),
         ("handler workspace", "handler, Tianhe", cast.handler, "/console/work/"),
         ("handler workspace, mine", "handler, Tianhe", cast.handler, "/console/work/?scope=mine"),
         ("handler workspace, overdue", "handler, Tianhe", cast.handler, "/console/work/?light=overdue"),
@@ -891,7 +895,10 @@ def measure(cast: Cast, targets: Targets, args: argparse.Namespace) -> tuple[lis
         client = clients.setdefault(user.pk, sign_in(user))
 
         def get(client: Any = client, url: str = url, username: str = user.username) -> Any:
-            response = client.get(url)
+            if url == SCREEN_POP:
+                response = client.post(url, {"action": "lookup", "number": targets.caller_number})
+            else:
+                response = client.get(url)
             if response.status_code != 200:
                 raise SystemExit(f"{url} answered {response.status_code} for {username}")
             return response

@@ -57,10 +57,15 @@ from xinfang.errors import Refused
 from xinfang.letters.models import Letter, Message
 from xinfang.letters.services import letter_submit, message_post
 from xinfang.orgs.models import Mailbox, Unit
-from xinfang.pages import throttling
 from xinfang.pages.callers import call_register, caller_look_up, normalise_phone
 from xinfang.pages.citizens import verified_citizen
-from xinfang.pages.writer_view import citizen_messages, citizen_timeline, letter_by_lookup
+from xinfang.pages.writer_view import (
+    citizen_messages,
+    citizen_timeline,
+    letter_by_lookup,
+    wrong_code_counted,
+    wrong_codes_exhausted,
+)
 from xinfang.publication.models import Publication
 from xinfang.publication.selectors import published, published_one
 from xinfang.vocabulary import Channel
@@ -82,8 +87,6 @@ IDEMPOTENCY_KEY = param.Header(
     description="Unique per request: a retry with the same key and body gets the first answer back.",
 )  # fmt: skip
 MAILBOX_SLUG = param.Path(..., pattern=r"^[-a-zA-Z0-9_]{1,40}$", description="The mailbox's slug.")
-FAILED_LOOKUPS_PER_LETTER = 10  # wrong query codes for one tracking number, per token and hour
-LOOKUP_WINDOW_SECONDS = 3600
 
 
 def _domain(work: Callable[[], Answer]) -> Callable[[], Answer]:
@@ -214,10 +217,10 @@ def _lookup_answer(
     (404 when there is none).
 
     Wrong codes for one tracking number are counted per token, outside the answer's transaction:
-    after ``FAILED_LOOKUPS_PER_LETTER`` in an hour the number is refused (429) before any look-up."""
+    after ``writer_view.PARTNER_WRONG_CODES`` in an hour the number is refused (429) before any look-up."""
     token = calling_token(request)
     pair = f"{token.pk} {''.join(payload.tracking_number.split()).upper()}"
-    if throttling.count("api-lookup-pair", pair) >= FAILED_LOOKUPS_PER_LETTER:
+    if wrong_codes_exhausted("api-lookup-pair", pair):
         raise ApiError(429, "rate_limited", _("该编号查询失败次数过多，请稍后再试。"))
 
     def work() -> Answer:
@@ -228,7 +231,7 @@ def _lookup_answer(
 
     found = _once(request, key, operation, payload, work)
     if found.status_code == 404:
-        throttling.hit("api-lookup-pair", pair, window_seconds=LOOKUP_WINDOW_SECONDS)
+        wrong_code_counted("api-lookup-pair", pair)
     return found
 
 

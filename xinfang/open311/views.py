@@ -37,15 +37,11 @@ from xinfang.open311 import catalogue, selectors
 from xinfang.open311.formats import Open311Error, respond
 from xinfang.open311.intake import request_submit
 from xinfang.pages import throttling
-from xinfang.pages.writer_view import letter_by_lookup
+from xinfang.pages.writer_view import letter_by_lookup, wrong_code_counted, wrong_codes_exhausted
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-12-07T00:00:00+08:00"  # when the services' shape last changed
 READS_PER_MINUTE = 120  # per client address, for the public reads
-# Wrong query codes (or unknown numbers) for one tracking number from one client address, per hour:
-# the partner API's limit per token (api.v1.FAILED_LOOKUPS_PER_LETTER), with the address as the caller.
-WRONG_CODES_PER_LETTER = 10
-WRONG_CODE_WINDOW_SECONDS = 3600
 View = Callable[..., HttpResponse]
 
 
@@ -160,7 +156,7 @@ def _letter_for_reader(request: HttpRequest, service_request_id: str) -> Letter 
     2. Otherwise only with its query code, checked by the portal's look-up (``letter_by_lookup``:
        an unknown number costs the same hash as a wrong code).
     3. Wrong codes and unknown numbers are counted per client address and tracking number, outside
-       any transaction; after ``WRONG_CODES_PER_LETTER`` in an hour the number is refused (429)
+       any transaction; after ``writer_view.PARTNER_WRONG_CODES`` in an hour the number is refused (429)
        before any look-up, as the partner API refuses it.
     """
     letter = selectors.letter_by_id(service_request_id)
@@ -171,11 +167,11 @@ def _letter_for_reader(request: HttpRequest, service_request_id: str) -> Letter 
         return None
     number = selectors.normalise_tracking_number(service_request_id)[:40]
     pair = f"{throttling.client_address(request.META)} {number}"
-    if throttling.count("open311-lookup-pair", pair) >= WRONG_CODES_PER_LETTER:
+    if wrong_codes_exhausted("open311-lookup-pair", pair):
         raise Open311Error(429, _("该编号查询失败次数过多，请稍后再试。"))
     found = letter_by_lookup(service_request_id, code)
     if found is None:
-        throttling.hit("open311-lookup-pair", pair, window_seconds=WRONG_CODE_WINDOW_SECONDS)
+        wrong_code_counted("open311-lookup-pair", pair)
     return found
 
 

@@ -12,6 +12,7 @@ from xinfang.letters.lifecycle import TRANSITIONS, Action
 from xinfang.letters.models import Letter, LetterEvent, Message
 from xinfang.letters.services import hash_query_code, query_code_matches
 from xinfang.orgs.models import Unit
+from xinfang.pages import throttling
 
 
 @dataclass(frozen=True)
@@ -95,3 +96,20 @@ def letter_by_lookup(tracking_number: str, query_code: str) -> Letter | None:
         hash_query_code(query_code, salt=salt)
         return None
     return letter if query_code_matches(letter, query_code) else None
+
+
+# The partner channels' brake on guessing query codes: wrong codes (or unknown numbers) for one
+# tracking number from one caller (the partner API's token, an Open311 client's address), per hour.
+# (The portal has its own, per address: portal/views.py LOOKUP_PER_PAIR.)
+PARTNER_WRONG_CODES = 10
+PARTNER_WRONG_CODE_WINDOW_SECONDS = 3600
+
+
+def wrong_codes_exhausted(scope: str, pair: str) -> bool:
+    """``pair`` (caller and tracking number) has had its wrong codes this hour: refuse before any look-up."""
+    return throttling.count(scope, pair) >= PARTNER_WRONG_CODES
+
+
+def wrong_code_counted(scope: str, pair: str) -> None:
+    """One more wrong code (or unknown number) for ``pair``; counted outside the answer's transaction."""
+    throttling.hit(scope, pair, window_seconds=PARTNER_WRONG_CODE_WINDOW_SECONDS)
