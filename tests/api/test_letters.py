@@ -30,7 +30,7 @@ def test_a_partner_submits_for_a_verified_citizen_and_follows_the_letter(
     status = partner.post("/letters/status", lookup)
     assert status.status_code == 200
     assert status.json()["state"] == "received"
-    assert [step["label"] for step in status.json()["timeline"]] == ["收到来信"]
+    assert [step["label"] for step in status.json()["timeline"]] == ["收到信件"]
 
     message_post(letter=letter, actor=acceptor, kind=Message.Kind.TO_CITIZEN, text="请补充户籍证明。")
     message_post(letter=letter, actor=acceptor, kind=Message.Kind.INTERNAL_NOTE, text="内部：核实中")

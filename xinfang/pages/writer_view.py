@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from xinfang.letters.lifecycle import TRANSITIONS, Action
+from xinfang.letters.lifecycle import Action, event_label
 from xinfang.letters.models import Letter, LetterEvent, Message
 from xinfang.letters.services import hash_query_code, query_code_matches
 from xinfang.orgs.models import Unit
@@ -41,15 +41,6 @@ REASON_FOR_CITIZEN = frozenset(
 )
 
 
-def _event_label(event: LetterEvent) -> str:
-    if event.action == "receive":
-        return _("收到来信")
-    try:
-        return str(TRANSITIONS[Action(event.action)].label)
-    except ValueError:
-        return event.action
-
-
 def _event_detail(event: LetterEvent, units: dict[str, Unit]) -> str:
     if event.action == Action.ASSIGN and event.data.get("unit") in units:
         return _("交由%(unit)s办理。") % {"unit": units[event.data["unit"]].display_name}
@@ -66,7 +57,7 @@ def citizen_timeline(letter: Letter) -> list[TimelineEntry]:
     events = list(letter.events.filter(citizen_visible=True).order_by("at", "pk"))
     codes = {e.data.get("unit") for e in events if e.action == Action.ASSIGN}
     units = {u.code: u for u in Unit.objects.filter(code__in=[c for c in codes if c])}
-    return [TimelineEntry(e.at, _event_label(e), _event_detail(e, units)) for e in events]
+    return [TimelineEntry(e.at, event_label(e.action), _event_detail(e, units)) for e in events]
 
 
 def citizen_messages(letter: Letter) -> list[Message]:
