@@ -59,6 +59,7 @@ from xinfang.letters.services import letter_submit, message_post
 from xinfang.orgs.models import Mailbox, Unit
 from xinfang.pages.callers import call_register, caller_look_up, normalise_phone
 from xinfang.pages.citizens import verified_citizen
+from xinfang.pages.refusals import emergency_answer
 from xinfang.pages.writer_view import (
     citizen_messages,
     citizen_timeline,
@@ -142,8 +143,7 @@ def _submit(token: PartnerToken, payload: LetterIn) -> Answer:
     mailbox = _token_mailbox(token, payload.mailbox)
     words = emergency_words(f"{payload.subject}\n{payload.text}")
     if words and not payload.not_emergency:
-        noticed = _("您写的内容看起来像是正在发生的紧急情况，我们注意到：") + " " + "、".join(words)
-        message = f"{_('如果危险正在发生，请立即拨打 110')}。{_('本信箱不受理报警求助。紧急情况请立即拨打 110。')}"
+        message, noticed = emergency_answer(words)
         raise ApiError(422, "emergency", message, {"text": [noticed]})
     if (payload.citizen is None) == (payload.anonymous_caller is None):
         message = _("请填写且只填写 citizen 和 anonymous_caller 之一。")

@@ -30,7 +30,7 @@ from xinfang.open311.forms import RequestForm
 from xinfang.orgs.models import Unit
 from xinfang.pages.callers import normalise_phone
 from xinfang.pages.citizens import verified_citizen
-from xinfang.pages.refusals import refusal_message
+from xinfang.pages.refusals import emergency_answer, refusal_message
 from xinfang.vocabulary import ACCUSATION_TYPES, Channel
 
 SUBJECT_FROM_DESCRIPTION = 40  # characters of the description taken as the title when none is given
@@ -55,8 +55,7 @@ def _service(token: PartnerToken, code: str) -> Service:
 def _refuse_emergency(subject: str, text: str, form: RequestForm) -> None:
     words = emergency_words(f"{subject}\n{text}")
     if words and not form.flag("not_emergency"):
-        noticed = _("您写的内容看起来像是正在发生的紧急情况，我们注意到：") + " " + "、".join(words)
-        call = _("如果危险正在发生，请立即拨打 110") + "。" + _("本信箱不受理报警求助。紧急情况请立即拨打 110。")
+        call, noticed = emergency_answer(words)
         raise Open311Error(400, f"{call} {noticed}")
 
 

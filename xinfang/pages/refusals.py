@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from xinfang.errors import Refused
 
@@ -27,3 +28,11 @@ def refusal_to_form(form: forms.Form, refusal: Refused | ValidationError, field:
         form.add_error(None if hasattr(refusal, "error_dict") else field, refusal)
     else:
         form.add_error(field, refusal_message(refusal))
+
+
+def emergency_answer(words: list[str]) -> tuple[str, str]:
+    """What a channel without a confirming page (the partner API, Open311) answers text that reads like
+    an emergency in progress: the portal's "call 110", and which ``words`` were noticed."""
+    call = f"{_('如果危险正在发生，请立即拨打 110')}。{_('本信箱不受理报警求助。紧急情况请立即拨打 110。')}"
+    noticed = _("您写的内容看起来像是正在发生的紧急情况，我们注意到：") + " " + "、".join(words)
+    return call, noticed
