@@ -19,9 +19,12 @@ Environment variables:
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from xinfang import local_secrets
@@ -174,6 +177,49 @@ STATICFILES_DIRS = [
 ]
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "/media/"
+
+
+def file_storage(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Where stored files go (attachments, written notices, exports, periodic reports): every one is
+    written, read and deleted through Django's storage API. ``XINFANG_STORAGE=filesystem`` (default):
+    MEDIA_ROOT, for one machine. ``s3``: an S3-compatible bucket (django-storages) that every web and
+    worker host shares. The bucket stays private: files leave only through the product's download
+    views, never by a bucket address."""
+    kind = environ.get("XINFANG_STORAGE", "filesystem")
+    if kind == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    bucket = environ.get("XINFANG_S3_BUCKET", "")
+    if kind != "s3" or not bucket:
+        raise ImproperlyConfigured("XINFANG_STORAGE is filesystem, or s3 with XINFANG_S3_BUCKET set")
+    options = {
+        "bucket_name": bucket,
+        "location": environ.get("XINFANG_S3_PREFIX", ""),
+        "endpoint_url": environ.get("XINFANG_S3_ENDPOINT_URL") or None,
+        "region_name": environ.get("XINFANG_S3_REGION") or None,
+        "addressing_style": environ.get("XINFANG_S3_ADDRESSING_STYLE") or None,
+        # Unset: boto3's own chain (AWS_* variables, the host's instance role).
+        "access_key": environ.get("XINFANG_S3_ACCESS_KEY_ID") or None,
+        "secret_key": environ.get("XINFANG_S3_SECRET_ACCESS_KEY") or None,
+        "file_overwrite": False,  # as on disk: a name already taken gets another, nothing is overwritten
+        "default_acl": None,  # the bucket's own, private
+        "max_memory_size": 2 * 1024 * 1024,  # a larger download is spooled to a temporary file
+    }
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}
+
+
+STORAGES = {
+    "default": file_storage(os.environ),
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# One cache for every web process, in the database (the table is made by migration pages/0002): a
+# cache in each process would let two processes behind one address show different figures.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "xinfang_cache",
+        "OPTIONS": {"MAX_ENTRIES": 20000},  # a public statistics page per mailbox and month, and more
+    }
+}
 
 LOGIN_URL = "/console/login/"
 
@@ -353,6 +399,12 @@ XINFANG_LOG_SINK_DIR = Path(os.environ.get("XINFANG_LOG_SINK_DIR", VAR_DIR / "tr
 # Retention (xinfang.worker.retention, run daily by the worker): days to keep finished task results.
 XINFANG_TASK_RESULT_DAYS = int(os.environ.get("XINFANG_TASK_RESULT_DAYS", "7"))
 XINFANG_FAILED_TASK_RESULT_DAYS = int(os.environ.get("XINFANG_FAILED_TASK_RESULT_DAYS", "30"))
+# Days a large letter-list export made by the worker stays downloadable (xinfang.statistics.exports): the file
+# is then deleted and "My exports" says it expired. Two weeks outlast a long holiday; a list can be exported again.
+XINFANG_EXPORT_RETENTION_DAYS = int(os.environ.get("XINFANG_EXPORT_RETENTION_DAYS", "14"))
+# Days the sender's address of an e-mail that became no letter is kept (xinfang.mailin.retention): long
+# enough to answer a writer who asks why, with no letter to keep it for.
+XINFANG_MAILIN_REFUSED_DAYS = int(os.environ.get("XINFANG_MAILIN_REFUSED_DAYS", "30"))
 # Identity retention (xinfang.accounts.retention; the same daily job and `manage.py erase_identities`):
 # a writer's identity is erased this many days after their last letter was finished (and their last
 # sign-in); the letters and statistics stay. Five years by default: far beyond the review and

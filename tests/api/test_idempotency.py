@@ -3,19 +3,24 @@ is refused; on PostgreSQL, 1,000 concurrent POSTs with one key make one letter."
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from tests.api.conftest import Partner, letter_body
 from xinfang.accounts.models import User
+from xinfang.api.idempotency import KEY_KEEP
 from xinfang.api.models import IdempotencyKey
 from xinfang.letters.models import Letter
 from xinfang.orgs.models import Mailbox
+from xinfang.worker.schedule import JOBS, schedule_ensure, scheduled_job_run
 
 
 @pytest.mark.django_db
@@ -97,3 +102,27 @@ def test_the_stored_answer_does_not_show_the_query_code(
     assert code not in stored
     replayed = partner.post("/letters", letter_body(partner_mailbox), idempotency_key="secret-1")
     assert replayed.json()["query_code"] == code
+
+
+@pytest.mark.django_db
+def test_a_key_protects_for_a_day_then_the_worker_prunes_it(
+    partner: Partner, partner_mailbox: Mailbox, citizen: User
+) -> None:
+    """The API's own job on the worker's schedule (the worker does not import the API): hourly,
+    keys older than 24 hours go; the same key after that is a new request (docs/api.md)."""
+    assert JOBS["idempotency_keys_prune"].interval_seconds == 3600
+    schedule_ensure()
+    start = timezone.now()
+    first = partner.post("/letters", letter_body(partner_mailbox), idempotency_key="daily-1").json()
+
+    with time_machine.travel(start + KEY_KEEP - dt.timedelta(minutes=5)):
+        assert scheduled_job_run(name="idempotency_keys_prune") == "{'deleted': 0}"
+        assert partner.post("/letters", letter_body(partner_mailbox), idempotency_key="daily-1").json() == first
+    assert Letter.objects.count() == 1
+
+    with time_machine.travel(start + KEY_KEEP + dt.timedelta(minutes=5)):
+        assert scheduled_job_run(name="idempotency_keys_prune") == "{'deleted': 1}"
+        assert not IdempotencyKey.objects.exists()
+        again = partner.post("/letters", letter_body(partner_mailbox), idempotency_key="daily-1")
+    assert again.status_code == 201 and again.json()["tracking_number"] != first["tracking_number"]
+    assert Letter.objects.count() == 2

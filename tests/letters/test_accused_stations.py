@@ -106,6 +106,41 @@ def test_a_station_not_in_the_tree_named_without_a_place_is_the_letters_county_b
     assert [m.unit.code for m in named] == ([case.unit] if case.unit else [])
 
 
+TOWN_SUB_BUREAUS = {
+    "short-form-after-its-city": Named("举报东莞凤岗分局一名民警收受好处。", "440000", "441900117"),
+    "short-form-alone": Named("小榄分局的民警办案拖了半年。", "442000", "442000118"),
+    "a-streets-sub-bureau": Named("嘉峪关雄关分局民警态度恶劣。", "620200", "620201001"),
+    "a-short-form-shared-with-a-district-near-dongguan": Named("东城分局的辅警乱收费。", "441900", "441900003"),
+    "a-short-form-shared-with-a-district-near-beijing": Named("东城分局的辅警乱收费。", "110000", "110101"),
+    "a-town-after-its-city-with-a-station": Named("中山三乡派出所的民警推诿。", "440000", "442000114"),
+    "an-everyday-word-names-no-town-alone": Named("三角派出所的民警推诿。", "440100", ""),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", TOWN_SUB_BUREAUS.values(), ids=TOWN_SUB_BUREAUS.keys())
+def test_a_town_sub_bureau_is_found_by_the_towns_short_name(tree: None, case: Named) -> None:
+    """Town and street names are shortened as district names are (塘厦镇 → 塘厦分局, 东城街道 → 东城分局)."""
+    named = units_named_in(case.text, near=unit(case.near))
+
+    assert [m.unit.code for m in named] == ([case.unit] if case.unit else [])
+
+
+PLACE_AND_POST = {
+    "a-district-and-its-traffic-police": Named("罗湖区交警在路口乱罚款。", "440300", "440303"),
+    "a-short-form-and-an-auxiliary": Named("海珠的辅警推了我一把。", "440100", "440105"),
+    "a-county-and-a-duty-officer": Named("从化区值班民警接到报警后不出警。", "440100", "440117"),
+    "a-team-is-still-a-team": Named("罗湖交警大队不给我事故认定书。", "440300", "440303"),
+    "a-place-alone-is-no-unit": Named("我在罗湖被人打了，民警不管。", "440300", ""),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", PLACE_AND_POST.values(), ids=PLACE_AND_POST.keys())
+def test_a_post_named_after_its_place_is_that_places_bureau(tree: None, case: Named) -> None:
+    named = units_named_in(case.text, near=unit(case.near))
+
+    assert [m.unit.code for m in named] == ([case.unit] if case.unit else [])
+
+
 class Accuses(NamedTuple):
     text: str
     letter_type: str
@@ -125,6 +160,9 @@ ACCUSES = {
         "投诉广州市公安局出入境管理支队：让我跑了三次。", COMPLAINT, "440100-exit_entry"
     ),
     "the-addressee-alone-is-still-the-accused": Accuses("广州市公安局领导：你们的民警不作为。", COMPLAINT, "440100"),
+    "the-addressee-is-passed-over-for-a-post-and-its-place": Accuses(
+        "广州市公安局各位领导：白云区的交警扣了我的车，不给任何手续。", COMPLAINT, "440111"
+    ),
 }
 
 
@@ -163,6 +201,19 @@ AT_THE_DESK = {
     ),
     "a-post-without-a-place-accuses-no-one": AtTheDesk(
         "交警在路口拦车乱罚款，不开票，我要投诉。", COMPLAINT, "", "", "440000"
+    ),
+    "a-letter-to-the-city-about-a-post-in-its-place": AtTheDesk(
+        "广州市公安局领导：昨晚我在岗顶被交警拦下，态度蛮横，还乱扣分。",
+        COMPLAINT,
+        "440106",
+        "440106",
+        "440100-inspection",
+    ),
+    "a-letter-to-the-city-about-a-named-officer-in-its-place": AtTheDesk(
+        "广州市公安局领导：民警李某某收了对方的钱，举报。", REPORT, "440111", "440111", "440100-discipline"
+    ),
+    "a-letter-to-the-city-about-its-own-officers": AtTheDesk(
+        "广州市公安局领导：你们的民警不作为，我要投诉。", COMPLAINT, "440106", "440100", "440000-inspection"
     ),
     "a-request-at-a-station-stays-below": AtTheDesk(
         "我去石牌派出所报案，请求帮我找回手机。", REQUEST, "440106", "", "440106"

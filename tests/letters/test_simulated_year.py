@@ -12,10 +12,11 @@ supervision flag and an automatic supervision order. At the end every letter is 
 evaluated, reviewed, closed, concluded, refused, referred, redirected), waiting for its writer,
 or open within its deadline, and most have been answered.
 
-The volume fits ``make test``'s 15 minutes on a 2-core machine: 5,000 letters on PostgreSQL (the
-production database; about 20 a working day) and 1,000 on SQLite (the embedded default, for a small
-office: about 4 a working day), each run as two halves side by side, one per test worker. ``XINFANG_YEAR_LETTERS=10000``
-runs the full figure of the original issue (about 40 a working day; 4½ minutes on PostgreSQL with two
+The volume fits ``make test``'s 15 minutes on a 2-core machine (docs/decisions/0007): 2,500 letters on
+PostgreSQL (the production database; about 10 a working day, every path of the lifecycle many times
+over) and 600 on SQLite (the embedded default, for a small office: about 2 a working day), each run as
+two halves side by side, one per test worker. ``make test-year`` runs the full figure of the original
+issue, ``XINFANG_YEAR_LETTERS=10000`` (about 40 a working day; 4½ minutes on PostgreSQL with two
 workers, measured 2026-12-07).
 
 The test drives the services as staff would and keeps its own bookkeeping in memory (an agenda
@@ -53,7 +54,7 @@ TZ = dt.timezone(dt.timedelta(hours=8))
 FIRST_DAY = dt.date(2026, 1, 5)
 LAST_DAY = dt.date(2027, 1, 31)
 ONE_DAY = dt.timedelta(days=1)
-LETTERS = {"postgresql": 5_000, "sqlite": 1_000}  # see the module docstring
+LETTERS = {"postgresql": 2_500, "sqlite": 600}  # see the module docstring
 CITIZENS = 2_000
 # Places each mailbox hears about: the provincial mailbox hears about all of them.
 CITY_PLACES = {

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from tests.conftest import PASSWORD, make_staff
+from tests.conftest import DATABASE_FIXTURES, PASSWORD, make_staff
 from tests.letters.conftest import decide_accused
 from xinfang.accounts.models import Role, User
 from xinfang.accounts.services import citizen_create
@@ -22,14 +23,22 @@ from xinfang.vocabulary import Channel, LetterType
 
 
 @pytest.fixture(autouse=True)
-def clean_slate() -> Iterator[None]:
-    """The SMS outbox is a module list, and the cache is process-wide (the throttles are in the
-    database, portal.ThrottleCount, and go with each test's transaction)."""
-    cache.clear()
-    sms.outbox.clear()
+def clean_slate(request: pytest.FixtureRequest, django_db_blocker: Any) -> Iterator[None]:
+    """The SMS outbox is a module list; the cache is a database table that a transactional test's
+    flush leaves alone (it is no model's), so it is emptied around every test that uses the database."""
+    uses_db = request.node.get_closest_marker("django_db") is not None or bool(
+        DATABASE_FIXTURES & set(request.fixturenames)
+    )
+
+    def clear() -> None:
+        sms.outbox.clear()
+        if uses_db:
+            with django_db_blocker.unblock():
+                cache.clear()
+
+    clear()
     yield
-    cache.clear()
-    sms.outbox.clear()
+    clear()
 
 
 def last_code() -> str:

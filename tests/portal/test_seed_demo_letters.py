@@ -25,7 +25,7 @@ from xinfang.publication.models import Publication, PublicationState
 from xinfang.statistics.models import Grain, Rollup
 
 pytestmark = pytest.mark.django_db
-LETTERS = 150
+LETTERS = 60
 
 
 def test_the_demo_letters_after_the_workers_first_start(tree: None) -> None:

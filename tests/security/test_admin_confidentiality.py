@@ -2,8 +2,9 @@
 
 A superuser who works in the accused bureau (Haizhu, ``administrator@accused`` of the matrix's world) walks
 every registered ModelAdmin: the index page with its "recent actions", each changelist, each changelist
-searched for a canary, the add page offered a canary letter, the change and history page of the rows in
-each table, and the letter autocomplete. No canary of the world's letters (subject, text, messages, the
+searched for a canary, the add page offered a canary letter, the change page of the rows in each table
+(and their history page where the table names a letter; elsewhere the oldest and newest rows'), and the
+letter autocomplete. No canary of the world's letters (subject, text, messages, the
 writer's name and phone …) and no tracking number may appear in any response. Besides the matrix's world
 the letters here also have an identity reveal whose typed reason names the writer (an audit row), a draft
 publication titled with the subject and edited in the admin (a history entry), and a failed task whose
@@ -91,11 +92,17 @@ def _has_field(model: type[Model], name: str) -> bool:
     return any(field.name == name for field in model._meta.get_fields())
 
 
-def _rows(model: type[Model]) -> list[Any]:
+def _rows(model: type[Model]) -> tuple[list[Any], set[Any]]:
+    """The rows whose change page is opened, and those whose history page is opened too.
+
+    A history page lists the admin's log entries of one row (its name and the fields changed): for a
+    table that names a letter every row's; elsewhere the ends', which show whether the page itself
+    leaks (a row there names no letter: only an administrator's own words could)."""
     rows = model._default_manager.order_by("pk").values_list("pk", flat=True)
-    if rows.count() <= SMALL_TABLE or _names_a_letter(model):
-        return list(rows)
-    return [*rows[:ROWS_PER_END], *rows.reverse()[:ROWS_PER_END]]
+    ends = [*rows[:ROWS_PER_END], *rows.reverse()[:ROWS_PER_END]]
+    if _names_a_letter(model):
+        return list(rows), set(rows)
+    return (list(rows) if rows.count() <= SMALL_TABLE else ends), set(ends)
 
 
 def _url(model: type[Model], page: str, *args: Any) -> str | None:
@@ -125,8 +132,9 @@ def admin_pages(world: World, only: set[str] | None = None) -> Iterator[tuple[st
             offered = [f"?letter={held.pk}" for held in world.letters.values()] if _has_field(model, "letter") else [""]
             for query in offered:
                 yield label, f"{add}{query}", ""
-        for pk in _rows(model):
-            for page in ("change", "history"):
+        rows, with_history = _rows(model)
+        for pk in rows:
+            for page in ("change", "history") if pk in with_history else ("change",):
                 url = _url(model, page, quote(pk))
                 if url is not None:
                     yield label, url, ""

@@ -121,3 +121,14 @@ def test_a_long_list_is_made_by_the_worker_for_the_requester_only(
     colleague = make_staff("acceptor-2", guangdong, Role.ACCEPTOR)
     assert sign_in(Client(), colleague).get(link).status_code == 404
     assert link not in sign_in(Client(), colleague).get(reverse("console:exports")).content.decode()
+
+
+def test_my_exports_names_each_list_in_the_readers_language(
+    march: Month, acceptor: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(exports, "INLINE_MAX", 0)
+    chinese = sign_in(Client(HTTP_ACCEPT_LANGUAGE="zh-CN"), acceptor)
+    assert chinese.get(reverse("console:letters_export", args=["desk"])).status_code == 302  # asked for in Chinese
+    english = sign_in(Client(HTTP_ACCEPT_LANGUAGE="en-US"), acceptor).get(reverse("console:exports"))
+    row = english.content.decode().split('data-export="', 1)[1].split("</tr>", 1)[0]
+    assert "受理台待办信件" not in row and "Letters waiting at the front desk" in row, row

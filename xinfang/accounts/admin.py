@@ -5,13 +5,67 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth import get_permission_codename
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.forms import BaseInlineFormSet, ModelForm
+from django.contrib.auth.models import Group, Permission
+from django.db.models import ManyToManyField
+from django.forms import BaseInlineFormSet, ModelForm, ModelMultipleChoiceField
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.accounts.models import RoleGrant, User
 from xinfang.accounts.services import staff_set_roles
+
+# Django stores a permission's name once, in English, when it creates it ("Can add 信件"); the
+# pickers name the four default ones in the reader's language, from the model's translated name.
+DEFAULT_PERMISSIONS = {
+    "add": _("可以添加%(name)s"),
+    "change": _("可以修改%(name)s"),
+    "delete": _("可以删除%(name)s"),
+    "view": _("可以查看%(name)s"),
+}
+
+
+def permission_label(permission: Permission) -> str:
+    """What the group and user pickers show: app | model | what the permission allows."""
+    model = permission.content_type.model_class()
+    action = permission.codename.split("_", 1)[0]
+    if (
+        model is not None
+        and action in DEFAULT_PERMISSIONS
+        and permission.codename == get_permission_codename(action, model._meta)
+    ):
+        allows = DEFAULT_PERMISSIONS[action] % {"name": model._meta.verbose_name}
+    else:
+        allows = gettext(permission.name)  # declared in a model's Meta, by its message id
+    return f"{permission.content_type} | {allows}"
+
+
+class PermissionChoiceField(ModelMultipleChoiceField[Permission]):
+    def label_from_instance(self, obj: Permission) -> str:
+        return permission_label(obj)
+
+
+class PermissionLabels:
+    """Labels the permission pickers of an admin with ``permission_label``."""
+
+    def formfield_for_manytomany(
+        self, db_field: ManyToManyField[Any, Any], request: HttpRequest | None = None, **kwargs: Any
+    ) -> ModelMultipleChoiceField[Any] | None:
+        if db_field.related_model is Permission:
+            kwargs.setdefault("queryset", Permission.objects.select_related("content_type"))
+            kwargs.setdefault("form_class", PermissionChoiceField)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)  # type: ignore[misc]
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(PermissionLabels, DjangoGroupAdmin):
+    pass
 
 
 class RoleGrantInline(admin.TabularInline[RoleGrant, User]):
@@ -23,7 +77,7 @@ class RoleGrantInline(admin.TabularInline[RoleGrant, User]):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin[User]):
+class UserAdmin(PermissionLabels, DjangoUserAdmin[User]):
     fieldsets = (
         *(DjangoUserAdmin.fieldsets or ()),
         (_("单位与语言"), {"fields": ("kind", "unit", "language")}),

@@ -59,7 +59,7 @@ def citizens_due(cutoff: dt.datetime) -> QuerySet[CitizenIdentity]:
     letters = Letter.objects.filter(citizen=OuterRef("user_id"))
     return CitizenIdentity.objects.filter(
         Exists(letters),
-        ~Exists(_still_needed(letters, cutoff)),
+        ~Exists(letters_still_needed(letters, cutoff)),
         Q(user__last_login__isnull=True) | Q(user__last_login__lt=cutoff),
         erased_at__isnull=True,
     )
@@ -68,11 +68,11 @@ def citizens_due(cutoff: dt.datetime) -> QuerySet[CitizenIdentity]:
 def callers_due(cutoff: dt.datetime) -> QuerySet[AnonymousCaller]:
     """Anonymous callers whose letters were all finished before ``cutoff``."""
     letters = Letter.objects.filter(anonymous_caller=OuterRef("pk"))
-    still_needed = _still_needed(letters, cutoff)
+    still_needed = letters_still_needed(letters, cutoff)
     return AnonymousCaller.objects.filter(Exists(letters), ~Exists(still_needed), erased_at__isnull=True)
 
 
-def _still_needed(letters: QuerySet[Letter], cutoff: dt.datetime) -> QuerySet[Letter]:
+def letters_still_needed(letters: QuerySet[Letter], cutoff: dt.datetime) -> QuerySet[Letter]:
     """Letters that keep their writer's identity: open, or finished at ``cutoff`` or later (or at no known time)."""
     return letters.filter(Q(state__in=OPEN_STATES) | Q(finished_at__isnull=True) | Q(finished_at__gte=cutoff))
 
@@ -120,7 +120,7 @@ def _citizen_erase(pk: int, *, cutoff: dt.datetime, now: dt.datetime) -> int:
         User.objects.filter(pk=identity.user_id).update(
             email="", first_name="", last_name="", is_active=False, password=make_password(None)
         )
-        _forget_delivery_errors(f"user:{identity.user_id}")
+        delivery_errors_forget(f"user:{identity.user_id}")
         letters = Letter.objects.filter(citizen_id=identity.user_id).count()
         audit_record(
             kind=AuditKind.IDENTITY_ERASURE,
@@ -140,11 +140,12 @@ def _caller_erase(pk: int, *, cutoff: dt.datetime, now: dt.datetime) -> int:
         caller.phone = ""
         caller.erased_at = now
         caller.save(update_fields=["phone", "phone_hash", "erased_at"])
-        _forget_delivery_errors(f"caller:{caller.pk}")
+        delivery_errors_forget(f"caller:{caller.pk}")
         letters = Letter.objects.filter(anonymous_caller=caller).count()
         audit_record(kind=AuditKind.IDENTITY_ERASURE, actor=None, subject=caller, data={"letters": letters})
     return 1
 
 
-def _forget_delivery_errors(recipient_key: str) -> None:
+def delivery_errors_forget(recipient_key: str) -> None:
+    """A refused address is quoted in the errors of deliveries to it: they go with the identity."""
     Delivery.objects.filter(recipient_key=recipient_key).exclude(last_error="").update(last_error="")

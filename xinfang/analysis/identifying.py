@@ -35,8 +35,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from xinfang.accounts.id_numbers import PROVINCE_CODES, check_character
 from xinfang.accounts.selectors import writer_identity
@@ -65,16 +64,16 @@ class Leak(StrEnum):
 
 
 LEAK_LABELS: dict[Leak, Promise] = {
-    Leak.NAME: _("信访人姓名"),
-    Leak.ADDRESS: _("信访人住址"),
-    Leak.PHONE: _("电话号码"),
-    Leak.ID_NUMBER: _("身份证号或其他长号码"),
-    Leak.BANK_CARD: _("银行卡号"),
-    Leak.TRACKING_NUMBER: _("信件编号"),
-    Leak.QUERY_CODE: _("查询码"),
-    Leak.EMAIL: _("电子邮箱"),
-    Leak.MESSENGER_ID: _("微信号或 QQ 号"),
-    Leak.PLATE: _("车牌号"),
+    Leak.NAME: pgettext_lazy("in a sentence", "信访人姓名"),
+    Leak.ADDRESS: pgettext_lazy("in a sentence", "信访人住址"),
+    Leak.PHONE: pgettext_lazy("in a sentence", "电话号码"),
+    Leak.ID_NUMBER: pgettext_lazy("in a sentence", "身份证号或其他长号码"),
+    Leak.BANK_CARD: pgettext_lazy("in a sentence", "银行卡号"),
+    Leak.TRACKING_NUMBER: pgettext_lazy("in a sentence", "信件编号"),
+    Leak.QUERY_CODE: pgettext_lazy("in a sentence", "查询码"),
+    Leak.EMAIL: pgettext_lazy("in a sentence", "电子邮箱"),
+    Leak.MESSENGER_ID: pgettext_lazy("in a sentence", "微信号或 QQ 号"),
+    Leak.PLATE: pgettext_lazy("in a sentence", "车牌号"),
 }
 
 # Two-character surnames: a four-character name starting with one of them has a two-character given name.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 # The early-warning rule when a mailbox has none of its own (issue 16 §5).
 DEFAULT_WRITERS = 3
@@ -33,11 +34,19 @@ class LetterSignature(models.Model):
 class SignatureKey(models.Model):
     """One LSH band or one selective key of a letter's signature, as a 64-bit hash: the look-up's index."""
 
-    letter = models.ForeignKey("letters.Letter", on_delete=models.CASCADE, related_name="+", db_index=False)
-    kind = models.PositiveSmallIntegerField()  # 0: a band; else repeats.KIND_CODES
-    key = models.BigIntegerField()
+    letter = models.ForeignKey(
+        "letters.Letter",
+        verbose_name=pgettext_lazy("singular", "信件"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+    kind = models.PositiveSmallIntegerField(_("键的种类"))  # 0: a band; else repeats.KIND_CODES
+    key = models.BigIntegerField(_("键"))
 
     class Meta:
+        verbose_name = _("信件特征键")
+        verbose_name_plural = _("信件特征键")
         indexes = [
             models.Index(fields=["key", "letter"], name="signature_key_idx"),
             models.Index(fields=["letter"], name="signature_key_letter_idx"),

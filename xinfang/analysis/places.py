@@ -16,15 +16,27 @@ the mailbox's own city, or the letter's stated place.
    letter's stated place; a tie is left out rather than guessed.
 4. The place is the most specific division named (county before prefecture before province);
    between two of the same level, the one the rest of the letter supports, then the first named.
+5. Letters in English (or with English words) name places in pinyin or an established English
+   spelling ("Longgang", "Nanshan, Shenzhen", "Hongshan district", "Xi'an", "Inner Mongolia"): the
+   spellings are the committed file ``romanised.json`` (``scripts/derive_romanised.py``), read
+   ignoring case, spaces, hyphens and apostrophes. A spelling followed by its type's word
+   (District, County, City, Prefecture, Town … or Qu, Xian, Shi, Zhen) is the full name, and only
+   divisions of that type; alone it is the short form, and counts only where the Chinese short form
+   would (step 1), only capitalised, not before a road word ("Tianhe Road"), and not after a title
+   or a surname ("Officer Wang Jinping"), nor before a surname ("Anping Zhou"). A spelling that is
+   also an English word or a surname ("Guide", "Mile", "Yuan") counts alone only when a division
+   above or below it is named too ("Yu'an, Lu'an"). Steps 3–4 follow.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 DIVISIONS_FILE = Path(__file__).resolve().parent.parent / "orgs" / "data" / "divisions.json"
 TOWNS_FILE = DIVISIONS_FILE.with_name("towns.json")
@@ -33,7 +45,7 @@ TOWN = 4
 # Type endings, longest first ("自治县" before "县").
 ENDINGS = (
     "特别行政区", "自治区", "自治州", "自治县", "自治旗", "新区", "地区", "林区", "特区", "街道",
-    "省", "市", "区", "县", "旗", "盟", "镇",
+    "省", "市", "区", "县", "旗", "盟", "镇", "乡",
 )  # fmt: skip
 # Short forms of towns that are everyday words (港口 a port, 民众 the public, 古镇 an old town), or
 # that would swallow the next name (中山港 in 中山港口镇).
@@ -49,6 +61,44 @@ NOT_SHORT_FORMS = frozenset((
 ))  # fmt: skip
 ROAD_AFTER = re.compile(r"(?:路|街|大道|大街|道|巷|广场|公园|小区|花园|大厦|中学|小学|大学|医院|站)")
 MAX_NAME = 20
+
+ROMANISED_FILE = DIVISIONS_FILE.with_name("romanised.json")
+# The English and pinyin words for each type ending, written without spaces or hyphens.
+EN_TYPES = {
+    "省": ("province", "sheng"), "市": ("city", "shi", "municipality"), "区": ("district", "qu"),
+    "县": ("county", "xian"), "旗": ("banner", "qi"), "盟": ("league", "meng"),
+    "镇": ("town", "township", "zhen"), "乡": ("township", "town", "xiang"),
+    "街道": ("subdistrict", "jiedao"), "新区": ("newarea", "newdistrict", "district", "xinqu"),
+    "地区": ("prefecture", "region", "diqu"), "林区": ("forestrydistrict", "district", "linqu"),
+    "特区": ("specialdistrict", "district", "tequ"), "自治区": ("autonomousregion", "region", "zizhiqu"),
+    "自治州": ("autonomousprefecture", "prefecture", "zhou"), "自治县": ("autonomouscounty", "county", "xian"),
+    "自治旗": ("autonomousbanner", "banner", "qi"),
+}  # fmt: skip
+# Spellings that are English words (found by checking every spelling against an English word list)
+# or a common given name (and, below, the surnames): alone, they count only next to a division above
+# or below them.
+EN_WORDS = frozenset(("jingle", "hailing", "dean", "lean", "boxing", "guiding", "mile", "saga", "guide", "bole", "ali"))
+EN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)*")
+EN_GAP = frozenset((" ", "-"))  # between the words of one name ("Nan Shan", "Xi-an", "Inner Mongolia")
+MAX_EN_WORDS = 3
+# After a short form: a road, a building or a station, not the place ("Tianhe Road", "Shenzhen Station").
+EN_ROAD_AFTER = frozenset((
+    "road", "rd", "street", "st", "avenue", "ave", "lane", "alley", "boulevard", "lu", "jie", "dadao",
+    "square", "plaza", "park", "garden", "gardens", "mall", "building", "tower", "hospital", "university",
+    "college", "school", "hotel", "station", "metro", "bridge",
+))  # fmt: skip
+# Before a name: a person's title or surname ("Officer Wang Jinping": Jinping is not a county); after
+# it, a surname ("Anping Zhou"). Surnames alone are spellings of divisions too (裕安 Yu'an, "Yuan").
+EN_TITLES = frozenset(("officer", "mr", "mrs", "ms", "miss", "dr", "sergeant", "captain", "inspector", "director",
+                       "chief", "comrade", "madam"))  # fmt: skip
+EN_SURNAMES = frozenset((
+    "wang", "li", "zhang", "liu", "chen", "yang", "huang", "zhao", "wu", "zhou", "xu", "sun", "ma", "zhu",
+    "hu", "guo", "he", "gao", "lin", "luo", "zheng", "liang", "xie", "song", "tang", "han", "feng", "deng",
+    "cao", "peng", "zeng", "xiao", "tian", "dong", "pan", "yuan", "cai", "jiang", "yu", "du", "ye", "cheng",
+    "wei", "su", "lu", "ding", "ren", "shen", "yao", "cui", "zhong", "tan", "fan", "jin", "shi", "liao", "jia",
+    "xia", "fu", "fang", "bai", "zou", "meng", "xiong", "qin", "qiu", "yin", "xue", "yan", "duan", "lei", "hou",
+    "long", "tao", "gu", "mao", "hao", "gong", "shao", "qian", "dai", "mo", "kong",
+))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -85,15 +135,26 @@ def divisions() -> dict[str, Division]:
     return table
 
 
-def short_form(name: str) -> str:
-    """``天河区`` → 天河, ``恩施土家族苗族自治州`` → 恩施; the name itself if nothing usable is left."""
-    for ending in ENDINGS:
-        if name.endswith(ending) and len(name) > len(ending):
-            stem = name[: -len(ending)]
-            peoples = PEOPLES.match(stem) if ending.startswith("自治") else None
-            stem = peoples.group(1) if peoples else stem
-            return stem if len(stem) >= 2 and stem not in NOT_SHORT_FORMS else name
-    return name
+def type_ending(name: str) -> str:
+    """The division type ending of ``name`` (``区``, ``自治州``, ``街道``); "" when it has none."""
+    return next((ending for ending in ENDINGS if name.endswith(ending) and len(name) > len(ending)), "")
+
+
+def stem(name: str) -> str:
+    """``天河区`` → 天河, ``恩施土家族苗族自治州`` → 恩施, ``塘厦镇`` → 塘厦: the name without its type
+    ending, and without the peoples named before 自治…; the name itself when it has no ending."""
+    ending = type_ending(name)
+    root = name[: -len(ending)] if ending else name
+    peoples = PEOPLES.match(root) if ending.startswith("自治") else None
+    return peoples.group(1) if peoples else root
+
+
+def short_form(name: str, *, not_short: frozenset[str] = NOT_SHORT_FORMS) -> str:
+    """The stem people write alone (``天河``, ``恩施``, ``塘厦``); the name itself when the stem is one
+    character or one of ``not_short`` (everyday words: the text around a unit's name, e.g. 分局,
+    makes fewer of them ambiguous, so ``letters.accusation`` passes its own shorter list)."""
+    root = stem(name)
+    return root if root != name and len(root) >= 2 and root not in not_short else name
 
 
 @cache
@@ -103,11 +164,100 @@ def _names() -> dict[str, tuple[tuple[str, bool], ...]]:
     for division in divisions().values():
         found.setdefault(division.name, {})[(division.code, False)] = None
         short = short_form(division.name)
-        if short != division.name and not (division.level == TOWN and short in TOWN_NOT_SHORT_FORMS):
+        if _short_form_used(division):
             found.setdefault(short, {})[(division.code, True)] = None
             if division.name.endswith("自治州"):  # 恩施州, 延边州
                 found.setdefault(short + "州", {})[(division.code, False)] = None
     return {name: tuple(codes) for name, codes in found.items()}
+
+
+def _short_form_used(division: Division) -> bool:
+    """Whether people name ``division`` by its short form alone (step 1)."""
+    short = short_form(division.name)
+    return short != division.name and not (division.level == TOWN and short in TOWN_NOT_SHORT_FORMS)
+
+
+def folded(words: str) -> str:
+    """ "Xi'an", "Xi An", "xi-an" → xian."""
+    return re.sub(r"[^a-z]", "", words.lower())
+
+
+@cache
+def _spellings() -> dict[str, tuple[str, ...]]:
+    """Each folded English spelling → the codes of the divisions it may mean."""
+    found: dict[str, dict[str, None]] = {}
+    table = divisions()
+    for row in json.loads(ROMANISED_FILE.read_text(encoding="utf-8")):
+        if row["code"] in table:
+            for spelling in row["spellings"]:
+                found.setdefault(folded(spelling), {})[row["code"]] = None
+    return {spelling: tuple(codes) for spelling, codes in found.items()}
+
+
+def english_mentions_in(text: str) -> list[_Named]:
+    """Each division named in English in ``text``, left to right (module docstring, step 5)."""
+    words = list(EN_WORD.finditer(text))
+    found: list[_Named] = []
+    i = 0
+    while i < len(words):
+        named, used = _english_name_at(text, words, i)
+        if named is not None:
+            found.append(named)
+        i += used
+    return found
+
+
+def _english_name_at(text: str, words: list[re.Match[str]], i: int) -> tuple[_Named | None, int]:
+    """The division named from ``words[i]`` on (the longest spelling first), and how many words it took."""
+    if i and _one_name(text, words[i - 1 : i + 1]) and _capitalised_in(words[i - 1], EN_TITLES | EN_SURNAMES):
+        return None, 1
+    for count in range(min(MAX_EN_WORDS, len(words) - i), 0, -1):
+        name = words[i : i + count]
+        spelling = folded("".join(w.group() for w in name))
+        codes = _spellings().get(spelling, ())
+        if not codes or not _one_name(text, name):
+            continue
+        for type_words in (2, 1):  # "Enshi Autonomous Prefecture", "Longgang District", "Longgang-qu"
+            after = words[i + count : i + count + type_words]
+            whole = len(after) == type_words and _one_name(text, [name[-1], *after])
+            typed = _of_type(codes, after) if whole else ()
+            if typed:
+                return _Named(name[0].start(), text[name[0].start() : after[-1].end()], typed), count + type_words
+        alone = tuple((c, bool(type_ending(divisions()[c].name))) for c in codes if _named_alone(divisions()[c]))
+        if not alone or not name[0].group()[0].isupper() or _not_a_place_before(text, words, i + count):
+            return None, count
+        weak = spelling in EN_WORDS or spelling in EN_SURNAMES  # "Guide", "Yuan" (裕安 Yu'an)
+        return _Named(name[0].start(), text[name[0].start() : name[-1].end()], alone, weak), count
+    return None, 1
+
+
+def _not_a_place_before(text: str, words: list[re.Match[str]], at: int) -> bool:
+    """Whether the word at ``at`` makes the short form before it a road ("Tianhe Road") or a person's
+    given name ("Anping Zhou")."""
+    if at >= len(words) or not _one_name(text, words[at - 1 : at + 1]):
+        return False
+    return words[at].group().lower() in EN_ROAD_AFTER or _capitalised_in(words[at], EN_SURNAMES)
+
+
+def _capitalised_in(word: re.Match[str], among: frozenset[str]) -> bool:
+    """Whether ``word`` is capitalised and one of ``among`` (a title, a surname)."""
+    return word.group()[:1].isupper() and word.group().lower() in among
+
+
+def _one_name(text: str, words: list[re.Match[str]]) -> bool:
+    """Whether ``words`` are written as parts of one name: one space or hyphen between each two."""
+    return all(text[a.end() : b.start()] in EN_GAP for a, b in itertools.pairwise(words))
+
+
+def _of_type(codes: tuple[str, ...], type_words: list[re.Match[str]]) -> tuple[tuple[str, bool], ...]:
+    """The divisions among ``codes`` whose type ``type_words`` names ("District", "Xian"), by full name."""
+    said = folded("".join(w.group() for w in type_words))
+    return tuple((c, False) for c in codes if said in EN_TYPES.get(type_ending(divisions()[c].name), ()))
+
+
+def _named_alone(division: Division) -> bool:
+    """A division whose name has no type ending (松山湖, "Songshan Lake") or whose short form is used."""
+    return not type_ending(division.name) or _short_form_used(division)
 
 
 def ancestors(code: str) -> list[str]:
@@ -130,8 +280,17 @@ def _shared(a: str, b: str) -> int:
     return len({a, *ancestors(a)} & {b, *ancestors(b)})
 
 
-def mentions_in(text: str) -> list[tuple[int, str, tuple[tuple[str, bool], ...]]]:
-    """(start, words, candidates) for each division name in ``text``, longest name first, left to right."""
+class _Named(NamedTuple):
+    """A name found in the text, before shared names are decided."""
+
+    start: int
+    words: str
+    candidates: tuple[tuple[str, bool], ...]  # (code, named by its short form)
+    needs_support: bool = False  # an English word: counts only next to a division above or below
+
+
+def mentions_in(text: str) -> list[_Named]:
+    """Each division name in ``text``: Chinese (longest name first, left to right), then English."""
     names = _names()
     found = []
     i = 0
@@ -143,17 +302,18 @@ def mentions_in(text: str) -> list[tuple[int, str, tuple[tuple[str, bool], ...]]
                 continue
             if all(short for _c, short in candidates) and ROAD_AFTER.match(text, i + length):
                 continue
-            found.append((i, words, candidates))
+            found.append(_Named(i, words, candidates))
             i += length - 1
             break
         i += 1
-    return found
+    return sorted([*found, *english_mentions_in(text)], key=lambda named: named.start)
 
 
 def places_named_in(text: str, *, jurisdiction: str = "", stated: str = "") -> list[PlaceMention]:
     """The divisions ``text`` names, each resolved (see the module docstring, step 3) or left out."""
     raw = mentions_in(text)
-    sure = {cands[0][0] for _i, _w, cands in raw if len(cands) == 1}
+    sure = {named.candidates[0][0] for named in raw if len(named.candidates) == 1 and not named.needs_support}
+    raw = [_supported(named, sure) if named.needs_support else named for named in raw]
 
     def resolve(candidates: tuple[tuple[str, bool], ...]) -> tuple[str, bool] | None:
         if len(candidates) < 2:
@@ -162,14 +322,21 @@ def places_named_in(text: str, *, jurisdiction: str = "", stated: str = "") -> l
 
     # Towns last: a town counts only inside a city that the rest of the letter, the mailbox or the
     # stated place names (town names repeat all over the country).
-    not_towns = [resolve(tuple(c for c in named if divisions()[c[0]].level != TOWN)) for _s, _w, named in raw]
+    not_towns = [resolve(tuple(c for c in named.candidates if divisions()[c[0]].level != TOWN)) for named in raw]
     known = {chosen[0] for chosen in not_towns if chosen is not None} | {jurisdiction, stated[:9], stated[:6]}
     result: list[PlaceMention] = []
-    for start, words, named in raw:
-        chosen = resolve(tuple(c for c in named if divisions()[c[0]].level != TOWN or _city_known(c[0], known)))
+    for named in raw:
+        towns_known = (c for c in named.candidates if divisions()[c[0]].level != TOWN or _city_known(c[0], known))
+        chosen = resolve(tuple(towns_known))
         if chosen is not None:
-            result.append(PlaceMention(divisions()[chosen[0]], start, words, chosen[1]))
+            result.append(PlaceMention(divisions()[chosen[0]], named.start, named.words, chosen[1]))
     return result
+
+
+def _supported(named: _Named, sure: set[str]) -> _Named:
+    """Only the candidates of ``named`` with a division above or below them named for sure."""
+    kept = tuple(c for c in named.candidates if any(within(c[0], s) or within(s, c[0]) for s in sure))
+    return named._replace(candidates=kept)
 
 
 def _city_known(town: str, known: set[str]) -> bool:

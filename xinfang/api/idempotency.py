@@ -6,16 +6,22 @@ on PostgreSQL a second request with the key waits on the first one's uncommitted
 its insert and reads the stored answer; if the first one rolled back (a server error), the second
 does the work itself. So any number of concurrent requests with one key do the work once
 (tests/api/test_idempotency.py: 1,000 of them, one letter).
+
+A key protects against a replay for :data:`KEY_KEEP` (24 hours, docs/api.md): the worker deletes
+older keys every hour (:func:`keys_prune`, the job ``idempotency_keys_prune`` that ``apps.py``
+registers), after which the same key is a new request.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xinfang.api.errors import ApiError
@@ -23,6 +29,7 @@ from xinfang.api.models import IdempotencyKey, PartnerToken
 
 KEY_PATTERN = r"^[\x21-\x7e]{1,200}$"  # printable ASCII, as a header carries it (a UUID, say)
 Answer = tuple[int, Any]
+KEY_KEEP = dt.timedelta(hours=24)  # a retry within a day gets the first answer; Stripe's window too
 
 
 def body_digest(operation: str, payload: Any) -> str:
@@ -60,3 +67,9 @@ def answer_once(*, token: PartnerToken, key: str, operation: str, payload: Any, 
         record.status, record.response = status, stored
         record.save(update_fields=["status", "response"])
     return status, json.loads(stored)
+
+
+def keys_prune(*, now: dt.datetime | None = None) -> int:
+    """Delete the keys older than :data:`KEY_KEEP` (the worker's hourly job); returns how many."""
+    deleted, _by_model = IdempotencyKey.objects.filter(created_at__lt=(now or timezone.now()) - KEY_KEEP).delete()
+    return deleted

@@ -101,6 +101,8 @@ class IdempotencyKey(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("幂等键")
+        verbose_name_plural = _("幂等键")
         constraints = [models.UniqueConstraint(fields=["token", "key"], name="idempotencykey_token_key_unique")]
         indexes = [models.Index(fields=["created_at"], name="idempotencykey_created_idx")]
 

@@ -25,6 +25,7 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinfang.audit.receipts import canonical
 
@@ -85,7 +86,7 @@ class AuditEntry(AppendOnly):
     )
     subject_type = models.CharField(_("对象类别"), max_length=40, blank=True)
     subject_id = models.CharField(_("对象标识"), max_length=64, blank=True)
-    data = models.JSONField(_("内容"), default=dict, blank=True)
+    data = models.JSONField(pgettext_lazy("audit data", "内容"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("审计记录")

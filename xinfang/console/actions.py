@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from xinfang.accounts.models import Role, User
 from xinfang.console import forms_desk as fd
@@ -397,8 +397,10 @@ ACTION_TABLE: tuple[LetterAction, ...] = (
     A("reject_reply", WORK, Action.REJECT_REPLY, fw.RejectReplyForm, _reject_reply, gettext_lazy("退回答复稿")),
     A("decide_extension", WORK, Action.DECIDE_EXTENSION, fw.ExtensionDecisionForm, _decide_extension,
       gettext_lazy("审批延期")),
-    A("answer_review", WORK, Action.ANSWER_REVIEW, fw.AnswerReviewForm, _answer_review, gettext_lazy("复查答复")),
-    A("answer_reexam", WORK, Action.ANSWER_REEXAM, fw.AnswerReexamForm, _answer_reexam, gettext_lazy("复核答复")),
+    A("answer_review", WORK, Action.ANSWER_REVIEW, fw.AnswerReviewForm, _answer_review,
+      pgettext_lazy("button", "复查答复")),
+    A("answer_reexam", WORK, Action.ANSWER_REEXAM, fw.AnswerReexamForm, _answer_reexam,
+      pgettext_lazy("button", "复核答复")),
     A("accused", WORK, Action.SET_ACCUSED, fw.AccusedChangeForm, _change_accused, gettext_lazy("更改被反映单位"),
       initial=_work_accused_initial, place=_accused_refusal),
     A("message", WORK, Other.MESSAGE, fw.MessageForm, _message, gettext_lazy("发送给信访人"), versioned=False),

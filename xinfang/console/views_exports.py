@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -35,6 +35,7 @@ from xinfang.letters.models import Letter
 from xinfang.pages.downloads import download, download_bytes
 from xinfang.pages.gates import staff_page
 from xinfang.statistics import exports
+from xinfang.statistics.models import ExportStatus
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -107,14 +108,23 @@ def letter_list_export(request: HttpRequest, name: str) -> HttpResponseBase:
 @require_GET
 def exports_page(request: HttpRequest) -> HttpResponse:
     """The signed-in user's own large exports, with a download link once the worker has made each."""
-    return render(request, "console/exports.html", {"jobs": exports.exports_of(signed_in(request))[:50]})
+    jobs = list(exports.exports_of(signed_in(request))[:50])
+    for job in jobs:  # the list's name in the reader's language, not the one it was asked for in
+        listed = LISTS.get(job.what.removeprefix("list:"))
+        job.title = str(listed.title) if listed is not None else job.title
+    return render(request, "console/exports.html", {"jobs": jobs, "expired_note": exports.expired_note(brief=True)})
 
 
 @staff_page
 @require_GET
-def export_download(request: HttpRequest, public_id: uuid.UUID) -> FileResponse:
+def export_download(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
+    """The file; a link to one not (or no longer) there leads back to "My exports", which says why."""
     job = exports.export_for(signed_in(request), str(public_id))
     if job is None:
         raise Http404
+    if job.status != ExportStatus.READY:
+        if job.status == ExportStatus.EXPIRED:
+            messages.warning(request, exports.expired_note())
+        return redirect("console:exports")
     return download(job.file.open("rb"), filename=f"{job.what.replace(':', '-')}-{job.created_at:%Y%m%d%H%M}.xlsx",
                     content_type=XLSX)  # fmt: skip

@@ -12,6 +12,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ExplanationRequest(models.Model):
@@ -22,7 +23,10 @@ class ExplanationRequest(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     letter = models.ForeignKey(
-        "letters.Letter", verbose_name=_("信件"), on_delete=models.CASCADE, related_name="explanation_requests"
+        "letters.Letter",
+        verbose_name=pgettext_lazy("singular", "信件"),
+        on_delete=models.CASCADE,
+        related_name="explanation_requests",
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("请求人"), on_delete=models.PROTECT, related_name="+"

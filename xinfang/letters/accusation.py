@@ -13,8 +13,9 @@ The text matcher uses the unit tree's own names as its dictionary:
 3. A police station (``…派出所``, ``…警务室``, ``…警务站``, ``…边境派出所``, ``…治安派出所``,
    ``…交警中队``; English "… police station") that administrators have added to the tree, by its own
    name (``石牌派出所``, "Shipai police station") or after its bureau or place (``天河区石牌派出所``).
-4. A place followed by a station the tree does not have, a police team or a facility
-   (``天河区某派出所``, ``天河交警大队``, ``番禺区看守所``): the bureau policing that place. A station
+4. A place followed by a station the tree does not have, a police team, a facility or a post
+   (``天河区某派出所``, ``天河交警大队``, ``番禺区看守所``, ``福田区交警``, ``天河的辅警``): the bureau
+   policing that place. A station
    the tree does not have named with no place: the bureau of the letter's place, when that is a
    county-level bureau (the station is in it). Recusal treats a station as its county bureau
    (``orgs.recusal``), so either way the letter goes above that bureau.
@@ -27,7 +28,8 @@ The text matcher uses the unit tree's own names as its dictionary:
 Which unit a letter *accuses* (not only names) is decided in one place, :func:`accused_named_in`:
 only complaints and reports accuse (a request for help at a station names the station and accuses
 no one), and the unit the letter is addressed to (``广东省公安厅领导：``) is passed over for the
-units it complains of.
+units it complains of; :func:`propose_accused` also passes it over for the letter's place when the
+letter names only it and an officer or a post ("深圳市公安局领导：我在福田被交警……").
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from xinfang.analysis.places import TOWN_NOT_SHORT_FORMS, short_form
 from xinfang.letters.models import Letter
 from xinfang.orgs.choices import PoliceType, UnitKind, UnitLevel
 from xinfang.orgs.models import Unit
@@ -47,24 +50,6 @@ from xinfang.routing.selectors import place_of
 from xinfang.table_cache import KeyedCache
 from xinfang.vocabulary import ACCUSATION_TYPES
 
-# Division-type endings removed to get the short name people use ("天河区" → "天河").
-DIVISION_ENDINGS = (
-    "特别行政区",
-    "自治区",
-    "自治州",
-    "自治县",
-    "自治旗",
-    "地区",
-    "林区",
-    "特区",
-    "省",
-    "市",
-    "区",
-    "县",
-    "旗",
-    "盟",
-    "州",
-)
 # Bureau words after a division name, by the bureau's level.
 BUREAU_WORDS = {
     UnitLevel.PROVINCE: ("公安厅", "公安局", "省厅", "厅"),
@@ -106,9 +91,13 @@ STATION_WORDS = ("边境派出所", "边防派出所", "治安派出所", "水�
 _STATIONS = "|".join(STATION_WORDS)
 # Places inside a bureau that people name after its place ("番禺区看守所", "罗湖出入境窗口").
 FACILITY_WORDS = "看守所|拘留所|戒毒所|出入境大厅|出入境窗口|出入境|户籍窗口|户籍室|车管所|办证大厅"
-# After a place name: a police station, facility or team somewhere in it ("天河区石牌派出所", "天河交警大队").
+# Posts named after a place: the place's police ("福田区交警", "天河的辅警", "番禺值班民警").
+PLACE_POSTS = "(?:值班|办案|社区|户籍|管教|窗口)?民警|辅警|协警|交警|巡警|特警|警察"
+# After a place name: a police station, facility, team or post somewhere in it ("天河区石牌派出所",
+# "天河交警大队", "福田区交警").
 STATION_AFTER = re.compile(
     rf"[\u4e00-\u9fff]{{0,8}}?(?:{_STATIONS})|的?(?:{FACILITY_WORDS})|的?(?:{_TYPES})(?:{TEAM_WORDS})"
+    rf"|的?(?:{PLACE_POSTS})"
 )
 # A station's own name right after its bureau ("天河分局石牌派出所").
 STATION_NAME = re.compile(rf"[\u4e00-\u9fff]{{1,8}}?(?:{_STATIONS})")
@@ -130,6 +119,7 @@ OFFICER_SIGNALS = (
     re.compile(r"[\u4e00-\u9fff]某?(?:警官|所长|队长|教导员|指导员)"),
 )
 MAX_ALIAS = 24
+TOWN_CODE_LENGTH = 9  # the statistical code of a town or street (the sub-bureaus of the cities without counties)
 # Short names that are ordinary words in a letter to the police (公安县 is not "公安").
 NOT_SHORT_NAMES = frozenset({"公安", "城区", "郊区", "新区", "矿区", "市区", "市辖"})
 
@@ -169,23 +159,21 @@ class _Dictionary:
     stations_en: dict[str, tuple[int, ...]]  # "shipai police station" → station ids
 
 
-def _short(division_name: str) -> str:
-    for ending in DIVISION_ENDINGS:
-        short = division_name[: -len(ending)]
-        if division_name.endswith(ending) and len(short) >= 2 and short not in NOT_SHORT_NAMES:
-            return short
-    return division_name
-
-
 @functools.cache
-def _aliases(name: str, level: str, division_name: str) -> tuple[tuple[bool, str], ...]:
+def _aliases(name: str, level: str, division_name: str, division_code: str) -> tuple[tuple[bool, str], ...]:
     """(is a place, words) for one bureau: its name, and its place's full and short names alone
-    and with the words for a bureau of its level. Remembered per process: the names are the same
-    from one reload of the dictionary to the next, and working them out is most of a reload."""
+    and with the words for a bureau of its level. The short name is the one ``analysis.places``
+    reads (天河区 → 天河, 恩施土家族苗族自治州 → 恩施, 塘厦镇 → 塘厦, 东城街道 → 东城): a town's sub-bureau is
+    called by it (塘厦分局), but a town's short name that is an everyday word (三角, 民众) names no
+    place alone, as in ``analysis.places``. Remembered per process: the names are the same from one
+    reload of the dictionary to the next, and working them out is most of a reload."""
     aliases = [(False, name)]
     if division_name:
-        for place in {division_name, _short(division_name)}:
-            aliases.append((True, place))
+        short = short_form(division_name, not_short=NOT_SHORT_NAMES)
+        town = len(division_code) == TOWN_CODE_LENGTH
+        for place in {division_name, short}:
+            if not (town and place in TOWN_NOT_SHORT_FORMS):
+                aliases.append((True, place))
             aliases.extend((False, place + word) for word in BUREAU_WORDS.get(UnitLevel(level), ()))
     return tuple((is_place, words) for is_place, words in aliases if len(words) >= 2)
 
@@ -200,11 +188,11 @@ def _load(_key: str) -> _Dictionary:
     words = _Dictionary(bureaus={}, places={}, stations={}, station_under={}, stations_en={})
     by_path: dict[str, tuple[int, str]] = {}
     rows = Unit.objects.filter(kind=UnitKind.BUREAU, is_active=True).values_list(
-        "pk", "name", "level", "division_name", "path"
+        "pk", "name", "level", "division_name", "division_code", "path"
     )
-    for pk, name, level, division_name, path in rows:
+    for pk, name, level, division_name, division_code, path in rows:
         by_path[path] = (pk, name)
-        for is_place, alias in _aliases(name, level, division_name):
+        for is_place, alias in _aliases(name, level, division_name, division_code):
             _add(words.places if is_place else words.bureaus, alias, pk)
     stations = Unit.objects.filter(kind=UnitKind.STATION, is_active=True).values_list("pk", "name", "name_en", "path")
     for pk, name, name_en, path in stations:
@@ -383,6 +371,16 @@ def _addressed(text: str, mention: Mention) -> bool:
     )
 
 
+def _addressee_above(text: str, mention: Mention, place: Unit | None) -> bool:
+    """Whether ``mention`` is the unit the letter is addressed to and the letter's place lies under it."""
+    return (
+        place is not None
+        and place.pk != mention.unit.pk
+        and place.is_within(mention.unit)
+        and _addressed(text, mention)
+    )
+
+
 def names_an_officer(text: str) -> bool:
     """Whether ``text`` names a police officer (a badge number, "民警王某", "李警官")."""
     return any(pattern.search(text) for pattern in OFFICER_SIGNALS)
@@ -421,7 +419,9 @@ def propose_accused(letter: Letter) -> AccusedProposal:
     """The accused unit the front desk is asked to confirm, with every reason, for a complaint or report.
 
     1. The unit the writer chose or the form derived (the place's bureau when an officer is named).
-    2. Else the unit the text accuses (:func:`accused_named_in`).
+    2. Else the unit the text accuses (:func:`accused_named_in`), unless that is only the unit the
+       letter is addressed to, above the letter's place, and the text names an officer or a post
+       ("深圳市公安局领导：我在福田被交警……"): the officer or post is the place's (3, 4).
     3. Else, when the fields or the text name an officer, the place's bureau (else the mailbox's).
     4. Else, when the text names a post that points at one person (交警, 值班民警) and the letter's
        place is known, the place's bureau.
@@ -435,6 +435,8 @@ def propose_accused(letter: Letter) -> AccusedProposal:
     accused = accused_named_in(letter.text, letter_type=letter.letter_type, near=near, mentions=mentions)
     officer = officer_fields_filled(letter) or names_an_officer(letter.text)
     post = POST_SIGNAL.search(letter.text) if place is not None else None
+    if accused is not None and (officer or post) and _addressee_above(letter.text, accused, place):
+        accused = None
     reasons: list[str] = []
     unit: Unit | None = letter.accused_unit
     if unit is not None:

@@ -7,8 +7,10 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from xinfang.letters.access import letters_visible_to
+from xinfang.letters.lifecycle import event_label
 from xinfang.letters.models import Letter, LetterEvent, SupervisionOrder
 
 
@@ -25,10 +27,14 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 class LetterEventInline(admin.TabularInline):  # type: ignore[type-arg]
     model = LetterEvent
-    fields = ("at", "action", "from_state", "to_state", "actor", "citizen_visible", "reason")
+    fields = ("at", "action_label", "from_state", "to_state", "actor", "citizen_visible", "reason")
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    @admin.display(description=_("操作"))
+    def action_label(self, event: LetterEvent) -> str:
+        return event_label(event.action)  # the timeline's label, not the recorded code
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -109,12 +109,12 @@ def new_receipt_salt() -> str:
 
 
 class Letter(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
     tracking_number = models.CharField(_("信件编号"), max_length=32, unique=True)
-    query_code_hash = models.CharField(max_length=128)
+    query_code_hash = models.CharField(_("查询码摘要"), max_length=128)
     # Salts the text and file hashes in the letter's leaf of the transparency log, so that the
     # public leaf cannot confirm a guessed short letter; given to the writer in the receipt.
-    receipt_salt = models.CharField(max_length=32, default=new_receipt_salt, editable=False)
+    receipt_salt = models.CharField(_("回执盐值"), max_length=32, default=new_receipt_salt, editable=False)
     mailbox = models.ForeignKey("orgs.Mailbox", verbose_name=_("信箱"), on_delete=models.PROTECT)
     letter_type = models.CharField(_("类型"), max_length=20, choices=LetterType.choices)
     channel = models.CharField(_("渠道"), max_length=20, choices=Channel.choices)
@@ -134,38 +134,53 @@ class Letter(models.Model):
     # (``accused_unit``, or no police unit): set by ``services.letter_set_accused``.
     accused_decided_at = models.DateTimeField(_("被反映单位认定时间"), null=True, blank=True)
     accused_decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, verbose_name=_("被反映单位认定人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
     consent_to_publish = models.BooleanField(_("同意匿名公开"), default=False)
     citizen = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="letters"
+        settings.AUTH_USER_MODEL, verbose_name=_("信访人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="letters",
+    )  # fmt: skip
+    anonymous_caller = models.ForeignKey(
+        AnonymousCaller, verbose_name=_("匿名来电人"), null=True, blank=True, on_delete=models.PROTECT
     )
-    anonymous_caller = models.ForeignKey(AnonymousCaller, null=True, blank=True, on_delete=models.PROTECT)
     registered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
     repeat_of = models.ForeignKey(
         "self", verbose_name=_("重复信件之原件"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="repeats",
     )  # fmt: skip
 
     state = models.CharField(_("状态"), max_length=24, choices=LetterState.choices, default=LetterState.RECEIVED)
-    version = models.PositiveIntegerField(default=0)
-    intake_unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
-    handling_unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    assigned_by_unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    assignment_mode = models.CharField(max_length=10, choices=AssignmentMode.choices, blank=True)
-    assigned_at = models.DateTimeField(null=True, blank=True)
-    return_count = models.PositiveSmallIntegerField(default=0)
+    version = models.PositiveIntegerField(_("版本"), default=0)
+    intake_unit = models.ForeignKey("orgs.Unit", verbose_name=_("接收单位"), on_delete=models.PROTECT, related_name="+")
+    handling_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("办理单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assigned_by_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("交转办单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    assignment_mode = models.CharField(_("交转办方式"), max_length=10, choices=AssignmentMode.choices, blank=True)
+    assigned_at = models.DateTimeField(_("交转办时间"), null=True, blank=True)
+    return_count = models.PositiveSmallIntegerField(_("退回次数"), default=0)
     # Units that passed the letter down, front desk first: a return goes back to the last one.
-    sender_chain = models.JSONField(default=list, blank=True)
-    review_unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    reexam_unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sender_chain = models.JSONField(_("转送单位"), default=list, blank=True)
+    review_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("复查单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reexam_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("复核单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # The unit that owes the authorities' next step (letters.access.owing_unit), kept by
     # lifecycle.apply: the inspector's pages read one indexed column instead of four.
-    owing_unit = models.ForeignKey("orgs.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    owing_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("当前责任单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
-    refusal_reason = models.CharField(max_length=20, choices=RefusalReason.choices, blank=True)
+    refusal_reason = models.CharField(_("不予受理理由"), max_length=20, choices=RefusalReason.choices, blank=True)
     notice_text = models.TextField(_("书面告知"), blank=True)
     referred_to = models.CharField(_("有权处理机关"), max_length=200, blank=True)
     reply_text = models.TextField(_("答复意见"), blank=True)
@@ -175,14 +190,15 @@ class Letter(models.Model):
     extension_days = models.PositiveSmallIntegerField(_("延期天数"), default=0)
 
     received_at = models.DateTimeField(_("接收时间"))
-    acceptance_clock_from = models.DateTimeField(null=True, blank=True)  # receipt, or complete materials
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    replied_at = models.DateTimeField(null=True, blank=True)
-    review_requested_at = models.DateTimeField(null=True, blank=True)
-    review_answered_at = models.DateTimeField(null=True, blank=True)
-    reexam_requested_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Receipt, or complete materials.
+    acceptance_clock_from = models.DateTimeField(_("受理期限起算时间"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    review_requested_at = models.DateTimeField(_("复查申请时间"), null=True, blank=True)
+    review_answered_at = models.DateTimeField(_("复查答复时间"), null=True, blank=True)
+    reexam_requested_at = models.DateTimeField(_("复核申请时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     # Due dates (deadlines.policies computes them; services store them here).
     accept_due = models.DateField(_("受理期限"), null=True, blank=True)
@@ -196,8 +212,8 @@ class Letter(models.Model):
     # What the authorities owe next, by when: the one column the sweep and the queues sort on.
     current_due = models.DateField(_("当前期限"), null=True, blank=True)
     due_provisional = models.BooleanField(_("期限待定（节假日未公布）"), default=False)
-    due_soon_marked = models.DateField(null=True, blank=True)
-    overdue_marked = models.DateField(null=True, blank=True)
+    due_soon_marked = models.DateField(_("临期提醒日期"), null=True, blank=True)
+    overdue_marked = models.DateField(_("超期标记日期"), null=True, blank=True)
     supervision_flag = models.BooleanField(_("自动督办"), default=False)
     # What analysis.emergency read in the subject and text at submission, whatever the channel: a
     # flagged letter heads the front desk's queue until it is redirected to 110 or an acceptor clears it.
@@ -263,6 +279,8 @@ class TrackingCounter(models.Model):
     key = models.CharField(max_length=64)
 
     class Meta:
+        verbose_name = _("信件编号计数器")
+        verbose_name_plural = _("信件编号计数器")
         constraints = [models.UniqueConstraint(fields=["prefix", "day"], name="trackingcounter_prefix_day")]
 
     def __str__(self) -> str:
@@ -272,15 +290,17 @@ class TrackingCounter(models.Model):
 class LetterEvent(models.Model):
     """One row per step on the timeline: who, when, from, to, why, and whether the citizen sees it."""
 
-    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=32)
-    from_state = models.CharField(max_length=24, choices=LetterState.choices, blank=True)
-    to_state = models.CharField(max_length=24, choices=LetterState.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
-    at = models.DateTimeField()
-    reason = models.TextField(blank=True)
-    citizen_visible = models.BooleanField(default=False)
-    data = models.JSONField(default=dict, blank=True)
+    letter = models.ForeignKey(Letter, verbose_name=_("信件"), on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("操作"), max_length=32)
+    from_state = models.CharField(_("原状态"), max_length=24, choices=LetterState.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=24, choices=LetterState.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    at = models.DateTimeField(_("时间"))
+    reason = models.TextField(_("理由"), blank=True)
+    citizen_visible = models.BooleanField(_("信访人可见"), default=False)
+    data = models.JSONField(_("附加数据"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("信件流转记录")
@@ -354,20 +374,26 @@ class Instruction(models.Model):
 class SupervisionOrder(models.Model):
     """A supervision order (督办) from a superior unit, issued by an inspector or raised automatically."""
 
-    letter = models.ForeignKey(Letter, on_delete=models.CASCADE, related_name="supervision_orders")
-    issuing_unit = models.ForeignKey("orgs.Unit", on_delete=models.PROTECT, related_name="+")
-    issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    letter = models.ForeignKey(
+        Letter, verbose_name=_("信件"), on_delete=models.CASCADE, related_name="supervision_orders"
     )
+    issuing_unit = models.ForeignKey(
+        "orgs.Unit", verbose_name=_("督办单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("督办人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
     automatic = models.BooleanField(_("自动督办"), default=False)
     text = models.TextField(_("督办要求"))
     due = models.DateField(_("督办期限"))
-    created_at = models.DateTimeField()
+    created_at = models.DateTimeField(_("督办时间"))
     response = models.TextField(_("办理情况"), blank=True)
     responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    responded_at = models.DateTimeField(null=True, blank=True)
+        settings.AUTH_USER_MODEL, verbose_name=_("回复人"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )  # fmt: skip
+    responded_at = models.DateTimeField(_("回复时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("督办")

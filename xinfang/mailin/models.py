@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinfang.vault.fields import EncryptedTextField
 from xinfang.vocabulary import LetterType
@@ -64,7 +65,12 @@ class InboundMessage(models.Model):
     received_at = models.DateTimeField(_("接收时间"), auto_now_add=True)
     status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.SPOOLED)
     letter = models.ForeignKey(
-        "letters.Letter", verbose_name=_("信件"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "letters.Letter",
+        verbose_name=pgettext_lazy("singular", "信件"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     refusal = models.TextField(_("未能登记的原因"), blank=True)
     # The portal's emergency check (analysis.emergency) on the subject and text: the answer then says "call 110" first.

@@ -160,11 +160,18 @@ def _reply_done(message_pk: int, *, error: str, sent_at: dt.datetime | None) -> 
     )
 
 
+WRITER_PREFIX = "mail-"  # the user names of writers' accounts; ``retention`` renames an erased one
+
+
 def _writer_for(address: str) -> User:
     """The writer's account: a citizen known only by an e-mail address, one per address, which
-    cannot sign in (no password, no phone). Later steps of the letter reach it by e-mail."""
-    username = f"mail-{hashlib.sha256(address.encode()).hexdigest()[:32]}"
-    user, _created = User.objects.get_or_create(
+    cannot sign in (no password, no phone). Later steps of the letter reach it by e-mail.
+
+    The row is locked until the letter commits, so that the erasure of the same writer
+    (``retention.writer_erase``) either waits and then sees the new open letter, or comes first
+    and leaves this message a new account."""
+    username = f"{WRITER_PREFIX}{hashlib.sha256(address.encode()).hexdigest()[:32]}"
+    user, _created = User.objects.select_for_update().get_or_create(
         username=username, defaults={"kind": User.Kind.CITIZEN, "email": address, "password": make_password(None)}
     )
     return user

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NoticesConfig(AppConfig):
     name = "xinfang.notices"
-    verbose_name = _("书面告知")
+    verbose_name = pgettext_lazy("plural", "书面告知")

@@ -10,12 +10,13 @@ import uuid
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NoticeKind(models.TextChoices):
     ACCEPTANCE = "acceptance", _("受理告知书")
     NON_ACCEPTANCE = "non_acceptance", _("不予受理告知书")
-    REFERRAL = "referral", _("告知向有权机关提出")
+    REFERRAL = "referral", pgettext_lazy("notice kind", "告知向有权机关提出")
     EXTENSION = "extension", _("延期办理告知书")
     REPLY = "reply", _("信访事项处理意见书")
     REVIEW = "review", _("复查意见书")
@@ -31,7 +32,7 @@ class NoticeTemplate(models.Model):
     """
 
     kind = models.CharField(_("告知书种类"), max_length=20, choices=NoticeKind.choices, unique=True)
-    title = models.CharField(_("标题"), max_length=60)
+    title = models.CharField(pgettext_lazy("title", "标题"), max_length=60)
     series = models.CharField(
         _("文号类别字"), max_length=8, help_text=_("文号中机关代字之后的字，如“告”：粤公信告〔2026〕17号。")
     )
@@ -49,7 +50,7 @@ class NoticeTemplate(models.Model):
             "可用 {{ due }}（申请期限）、{{ organ }}（受理机关）、{{ days }}（天数）。期限和机关由系统计算后始终印出。"
         ),
     )
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     class Meta:
         verbose_name = _("告知书模板")
@@ -85,6 +86,8 @@ class DocumentCounter(models.Model):
     issued = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("文号计数器")
+        verbose_name_plural = _("文号计数器")
         constraints = [
             models.UniqueConstraint(fields=["unit", "year", "series"], name="documentcounter_unit_year_series")
         ]
@@ -97,7 +100,9 @@ class Notice(models.Model):
     """One written notice: the decision (a timeline event) it records, its number and its PDF."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    letter = models.ForeignKey("letters.Letter", verbose_name=_("信件"), on_delete=models.CASCADE, related_name="+")
+    letter = models.ForeignKey(
+        "letters.Letter", verbose_name=pgettext_lazy("singular", "信件"), on_delete=models.CASCADE, related_name="+"
+    )
     event = models.OneToOneField(
         "letters.LetterEvent", verbose_name=_("决定"), on_delete=models.CASCADE, related_name="+"
     )
@@ -112,11 +117,11 @@ class Notice(models.Model):
     issued_at = models.DateTimeField(_("成文时间"))
     file = models.FileField(_("告知书文件"), upload_to="notices/%Y/%m/", blank=True)
     rendered_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("书面告知")
-        verbose_name_plural = _("书面告知")
+        verbose_name_plural = pgettext_lazy("plural", "书面告知")
         ordering = ["issued_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["issuing_unit", "year", "series", "serial"], name="notice_number_once")
@@ -133,6 +138,10 @@ class NoticeWatermark(models.Model):
     name = models.CharField(max_length=30, unique=True)
     last_event_id = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("告知书进度")
+        verbose_name_plural = _("告知书进度")
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_event_id}"

@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.template import TemplateSyntaxError
 from django.utils import translation
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django_tasks_db.admin import DBTaskResultAdmin
@@ -75,7 +76,7 @@ def retry_failed(
 class DeliveryAdmin(LetterScope, admin.ModelAdmin):  # type: ignore[type-arg]
     letter_path = "notification__letter"
     rows_without_letter = Q(notification__recipient__kind=User.Kind.STAFF)
-    list_display = ("pk", "channel", "status", "attempts", "next_attempt_at", "sent_at", "notification", "last_error")
+    list_display = ("id", "channel", "status", "attempts", "next_attempt_at", "sent_at", "notification", "last_error")
     list_filter = ("status", "channel")
     search_fields = ("notification__letter__tracking_number", "idempotency_key")
     list_select_related = ("notification",)
@@ -93,7 +94,8 @@ class NotificationTemplateForm(forms.ModelForm):  # type: ignore[type-arg]
         model = NotificationTemplate
         fields = ("kind", "language", "title", "body", "sms")
         help_texts = {
-            "body": _("可用变量：%(names)s，写作 {{ 变量 }}。") % {"names": ", ".join(VARIABLES)},
+            # Lazy to the end: interpolated here, the help would be in the language active at start-up.
+            "body": format_lazy("{}{}", _("可用变量："), "、".join(f"{{{{ {name} }}}}" for name in VARIABLES)),
             "sms": _("只有发送短信的类别使用；留空则用默认文字。短信中不得包含信访人身份或信件内容。"),
         }
 
@@ -136,5 +138,30 @@ class TaskResultAdmin(DBTaskResultAdmin):
     """django-tasks-db's page without the traceback: a failed delivery's exception can quote what it
     was sending or to whom (an address the gateway refused). The worker's log keeps it."""
 
+    list_display = (
+        "task_id",
+        "task_label",
+        "status",
+        "enqueued_at",
+        "started_at",
+        "finished_at",
+        "priority",
+        "queue_name",
+    )
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [name for name in super().get_readonly_fields(request, obj) if name != "formatted_traceback"]
+        shown = [name for name in super().get_readonly_fields(request, obj) if name != "formatted_traceback"]
+        return ["task_id" if name == "id" else name for name in shown]
+
+    # django-tasks-db labels these in English only (its model fields are translated in xinfang/locale).
+    @admin.display(description=_("任务编号"), ordering="id")
+    def task_id(self, result: DBTaskResult[Any, Any]) -> str:
+        return str(result.id)
+
+    @admin.display(description=_("任务"))
+    def task_label(self, result: DBTaskResult[Any, Any]) -> str:
+        return result.task_name
+
+    @admin.display(description=_("计划执行时间"))
+    def display_run_after(self, result: DBTaskResult[Any, Any]) -> Any:
+        return super().display_run_after(result)

@@ -13,6 +13,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Kind(models.TextChoices):
@@ -64,7 +65,7 @@ class Channel(models.TextChoices):
 class Notification(models.Model):
     """One message to one recipient; ``recipient`` is empty only for an anonymous caller (SMS only)."""
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_id = models.UUIDField(_("公开编号"), default=uuid.uuid4, unique=True, editable=False)
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("接收人"),
@@ -74,15 +75,20 @@ class Notification(models.Model):
         related_name="notifications",
     )
     # "user:<id>" or "caller:<id>": what throttling and de-duplication count by.
-    recipient_key = models.CharField(max_length=40)
+    recipient_key = models.CharField(_("接收人标识"), max_length=40)
     letter = models.ForeignKey(
-        "letters.Letter", verbose_name=_("信件"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "letters.Letter",
+        verbose_name=pgettext_lazy("singular", "信件"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     kind = models.CharField(_("类别"), max_length=24, choices=Kind.choices)
     # What caused it ("event:<id>", "message:<id>" …): one notification per cause, kind and recipient.
-    source = models.CharField(max_length=60)
+    source = models.CharField(_("起因"), max_length=60)
     language = models.CharField(_("语言"), max_length=10, choices=settings.LANGUAGES)
-    title = models.CharField(_("标题"), max_length=200)
+    title = models.CharField(pgettext_lazy("title", "标题"), max_length=200)
     body = models.TextField(_("内容"))
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
@@ -109,20 +115,22 @@ class Delivery(models.Model):
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="deliveries")
+    notification = models.ForeignKey(
+        Notification, verbose_name=_("通知"), on_delete=models.CASCADE, related_name="deliveries"
+    )
     channel = models.CharField(_("渠道"), max_length=10, choices=Channel.choices)
-    recipient_key = models.CharField(max_length=40)
+    recipient_key = models.CharField(_("接收人标识"), max_length=40)
     text = models.TextField(_("发送内容"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
     next_attempt_at = models.DateTimeField(_("下次尝试时间"))
-    claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(_("领取时间"), null=True, blank=True)
     # Sent with every attempt (the HTTP SMS gateway's Idempotency-Key, the e-mail's Message-ID),
     # so a gateway that already accepted a message recognises the retry.
-    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    idempotency_key = models.UUIDField(_("幂等键"), default=uuid.uuid4, unique=True, editable=False)
     last_error = models.TextField(_("最近错误"), blank=True)
     sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("外发记录")
@@ -142,13 +150,14 @@ class NotificationTemplate(models.Model):
 
     kind = models.CharField(_("类别"), max_length=24, choices=Kind.choices)
     language = models.CharField(_("语言"), max_length=10, choices=settings.LANGUAGES)
-    title = models.CharField(_("标题"), max_length=200)
+    title = models.CharField(pgettext_lazy("title", "标题"), max_length=200)
     body = models.TextField(_("站内信和邮件正文"))
     sms = models.CharField(_("短信"), max_length=300, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = _("通知模板")

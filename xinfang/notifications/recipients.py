@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinfang.accounts.models import Role, User
 from xinfang.letters.access import (
@@ -161,7 +161,11 @@ def _staff_plan(event: LetterEvent) -> Plan | None:
         return Plan(Kind.REPLY_REJECTED, staff=staff_of(letter.handling_unit, [Role.HANDLER], letter, besides=actor),
                     values=values)  # fmt: skip
     if action == Action.DECIDE_EXTENSION:
-        outcome = _("已批准") if event.data.get("approved") else _("未批准")
+        outcome = (
+            pgettext_lazy("in a sentence", "已批准")
+            if event.data.get("approved")
+            else pgettext_lazy("in a sentence", "未批准")
+        )
         people = staff_of(letter.handling_unit, [Role.HANDLER], letter, besides=actor)
         return Plan(Kind.EXTENSION_DECIDED, staff=people, values={**values, "outcome": outcome})
     if action == Action.REPORT_BACK:

@@ -26,6 +26,10 @@ class Unit(MP_Node):
 
     steplen = 4
 
+    # treebeard's tree fields, named for the back office's read-only "树结构" section.
+    path = models.CharField(_("树路径"), max_length=255, unique=True)
+    depth = models.PositiveIntegerField(_("树深度"))
+    numchild = models.PositiveIntegerField(_("直属下级数"), default=0)
     code = models.CharField(_("代码"), max_length=40, unique=True)
     name = models.CharField(_("名称"), max_length=120)
     name_en = models.CharField(_("英文名称"), max_length=200, blank=True)
@@ -109,14 +113,18 @@ class UnitChange(models.Model):
         MERGED = "merged", _("合并")
         RETIRED = "retired", _("撤销")
 
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="changes")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    old_name = models.CharField(max_length=120, blank=True)
-    new_name = models.CharField(max_length=120, blank=True)
-    target = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    reason = models.TextField(blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
-    created_at = models.DateTimeField(auto_now_add=True)
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField(_("变更类别"), max_length=16, choices=Kind.choices)
+    old_name = models.CharField(_("原名称"), max_length=120, blank=True)
+    new_name = models.CharField(_("新名称"), max_length=120, blank=True)
+    target = models.ForeignKey(
+        Unit, verbose_name=_("并入单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("理由"), blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("单位变更")

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from xinfang.accounts.id_numbers import MOBILE_MAX_TYPED, validate_mobile, validate_resident_id
 from xinfang.accounts.services import validate_real_name
@@ -221,7 +221,9 @@ class WriteForm(forms.Form):
         help_text=gettext_lazy("仅限投诉和举报。为了回避，这类来信不会交给被反映的单位办理。"),
     )
     accuses_leadership = forms.BooleanField(label=gettext_lazy("反映的是该单位的领导"), required=False)
-    accused_officer_name = forms.CharField(label=gettext_lazy("被反映民警姓名"), max_length=60, required=False)
+    accused_officer_name = forms.CharField(
+        label=pgettext_lazy("citizen's form", "被反映民警姓名"), max_length=60, required=False
+    )
     accused_badge_number = forms.CharField(label=gettext_lazy("警号"), max_length=20, required=False)
     accused_officer_post = forms.CharField(
         label=gettext_lazy("被反映民警职务"),

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xinfang.accounts.models import User
 from xinfang.deadlines.law import describe
@@ -177,10 +178,10 @@ def citizen_due_dates(letter: Letter) -> list[DueLine]:
     """The dates that matter to the writer in the letter's present state."""
     by_state: dict[str, list[tuple[str, str]]] = {
         S.RECEIVED: [("accept_due", _("受理告知期限"))],
-        S.ACCEPTED: [("reply_due", _("答复期限"))],
-        S.ASSIGNED: [("reply_due", _("答复期限"))],
-        S.IN_HANDLING: [("reply_due", _("答复期限"))],
-        S.REPLY_DRAFTED: [("reply_due", _("答复期限"))],
+        S.ACCEPTED: [("reply_due", pgettext("due date", "答复期限"))],
+        S.ASSIGNED: [("reply_due", pgettext("due date", "答复期限"))],
+        S.IN_HANDLING: [("reply_due", pgettext("due date", "答复期限"))],
+        S.REPLY_DRAFTED: [("reply_due", pgettext("due date", "答复期限"))],
         S.REPLIED: [("evaluation_due", _("评价截止")), ("review_request_due", _("申请复查截止"))],
         S.EVALUATED: [("review_request_due", _("申请复查截止"))],
         S.REVIEW_REQUESTED: [("review_due", _("复查答复期限"))],

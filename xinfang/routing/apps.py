@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RoutingConfig(AppConfig):
     name = "xinfang.routing"
-    verbose_name = _("分流规则")
+    verbose_name = pgettext_lazy("plural", "分流规则")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from xinfang.orgs.choices import PoliceType
@@ -66,7 +66,7 @@ class RoutingRule(models.Model):
 
     class Meta:
         verbose_name = _("分流规则")
-        verbose_name_plural = _("分流规则")
+        verbose_name_plural = pgettext_lazy("plural", "分流规则")
         ordering = ["position", "id"]
         indexes = [models.Index(fields=["is_active", "position"], name="routing_rule_active_pos_idx")]
 
@@ -102,7 +102,9 @@ class CityLevelFunction(models.Model):
     given) placed in a county goes to the city bureau above it, with ``reason`` shown.
     """
 
-    key = models.SlugField(_("标识"), max_length=40, unique=True, help_text=_("与系统默认规则同名时取代该默认规则"))
+    key = models.SlugField(
+        pgettext_lazy("rule key", "标识"), max_length=40, unique=True, help_text=_("与系统默认规则同名时取代该默认规则")
+    )
     police_type = models.CharField(_("警种"), max_length=20, choices=PoliceType.choices)
     words = models.CharField(
         _("事项词语"),

@@ -9,7 +9,8 @@ Letter lists (the console's lists and the statistics drill-down) all leave throu
 written row by row (openpyxl's write-only mode). Up to :data:`INLINE_MAX` letters the file is the
 answer to the request; a longer list becomes a ``LetterExport`` that the worker makes
 (:func:`letter_export_make`, checking each letter again against what the requester may see then),
-downloadable by the requester only.
+downloadable by the requester only, for ``XINFANG_EXPORT_RETENTION_DAYS`` (:func:`exports_expire`,
+run by the worker's daily retention job).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -341,10 +343,38 @@ def letter_export_make(*, export_id: int) -> str:
     return f"{rows} rows"
 
 
+def exports_expire(*, now: dt.datetime | None = None) -> int:
+    """Delete the files of exports made more than ``XINFANG_EXPORT_RETENTION_DAYS`` ago; returns how many.
+
+    1. Each ready export past the period becomes expired with a conditional update, so a download
+       that starts from now on is told it expired; its row and the audit entry of the export stay.
+    2. Then the file is deleted and forgotten. An expired row that still names a file (a run that
+       died between the two steps) has it deleted on the next run.
+    """
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.XINFANG_EXPORT_RETENTION_DAYS)
+    expired = LetterExport.objects.filter(status=ExportStatus.READY, ready_at__lt=cutoff).update(
+        status=ExportStatus.EXPIRED
+    )
+    for pk, name in LetterExport.objects.filter(status=ExportStatus.EXPIRED).exclude(file="").values_list("pk", "file"):
+        default_storage.delete(name)
+        LetterExport.objects.filter(pk=pk).update(file="")
+    return expired
+
+
+def expired_note(*, brief: bool = False) -> str:
+    """What the requester reads of an expired export: ``brief`` in its row of "My exports" (a long
+    cell would squeeze the table's other columns), in full at its old download link."""
+    if brief:
+        return _("文件已删除，请重新导出清单。")
+    return _("导出文件只保存 %(days)s 天，已过期删除；如仍需要，请重新导出该清单。") % {
+        "days": settings.XINFANG_EXPORT_RETENTION_DAYS
+    }
+
+
 def exports_of(user: User) -> QuerySet[LetterExport]:
     return LetterExport.objects.filter(requested_by=user)
 
 
 def export_for(user: User, public_id: str) -> LetterExport | None:
-    """``user``'s own ready export, else None (nobody else's, whatever their role)."""
-    return LetterExport.objects.filter(public_id=public_id, requested_by=user, status=ExportStatus.READY).first()
+    """``user``'s own export in whatever state, else None (nobody else's, whatever their role)."""
+    return LetterExport.objects.filter(public_id=public_id, requested_by=user).first()

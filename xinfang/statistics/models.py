@@ -172,12 +172,15 @@ class ExportStatus(models.TextChoices):
     PENDING = "pending", _("生成中")
     READY = "ready", _("已生成")
     FAILED = "failed", _("生成失败")
+    EXPIRED = "expired", _("已过期")  # the file deleted after the retention period (``exports.exports_expire``)
 
 
 class LetterExport(models.Model):
     """A large letter-list export made by the worker (``exports.letter_export_make``) for the one who
     asked: the letters chosen when asked (``letter_ids``, in the list's order), each checked again
-    against what the requester may see when the file is made; downloadable by the requester only."""
+    against what the requester may see when the file is made; downloadable by the requester only,
+    until ``XINFANG_EXPORT_RETENTION_DAYS`` after it was made (then expired: the file deleted, the row
+    and the audit entry kept)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     requested_by = models.ForeignKey(

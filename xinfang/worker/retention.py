@@ -5,10 +5,15 @@
   the library's own ``prune_db_task_results``.
 - One-time SMS codes a day after they expired (the per-day sending limits count the last 24 hours).
 - Writers' identities ``XINFANG_IDENTITY_RETENTION_DAYS`` after their letters were finished:
-  erased, not deleted, by ``accounts.retention.identities_erase``.
+  erased, not deleted, by ``accounts.retention.identities_erase``; writers by e-mail (their
+  accounts and the spool's sender addresses) by ``mailin.retention.senders_erase``, which also
+  erases the senders of e-mails that became no letter after ``XINFANG_MAILIN_REFUSED_DAYS`` (30).
+- Large letter-list exports ``XINFANG_EXPORT_RETENTION_DAYS`` (14) after they were made: the file
+  deleted, the row marked expired (``statistics.exports.exports_expire``).
 
 Letters, their timelines, notifications, deliveries and the audit chain are records, not
-operational rows, and are never deleted here.
+operational rows, and are never deleted here. The partner API's idempotency keys have their own
+hourly job, which the API app adds to the schedule (``worker.schedule``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,8 @@ from django.utils import timezone
 
 from xinfang.accounts.models import SmsCode
 from xinfang.accounts.retention import identities_erase
+from xinfang.mailin.retention import senders_erase
+from xinfang.statistics.exports import exports_expire
 
 SMS_CODE_KEEP = dt.timedelta(days=1)
 
@@ -38,11 +45,15 @@ def retention_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     task_results = before - _task_results()
     sms_codes, _by_model = SmsCode.objects.filter(expires_at__lt=now - SMS_CODE_KEEP).delete()
     erased = identities_erase(now=now)
+    senders = senders_erase(now=now)
     return {
         "task_results": task_results,
         "sms_codes": sms_codes,
         "identities_erased": erased.citizens,
         "callers_erased": erased.callers,
+        "mail_writers_erased": senders.writers,
+        "mail_senders_erased": senders.refused,
+        "exports_expired": exports_expire(now=now),
     }
 
 

@@ -4,6 +4,13 @@ To add a job, add an entry to :data:`JOBS`; the workers create its row on
 start, and administrators can change its interval or pause it in the admin. Each job's function
 lives in the app whose work it is and is imported when the job runs, so the worker depends on
 those apps and none of them on the worker.
+
+Jobs of interface apps. The worker may not import an interface app (pyproject's contract
+"domain-below-interfaces"), so such an app adds its own entry to :data:`JOBS` from its
+``AppConfig.ready()``, which Django runs in every process before a worker reads the table: the
+API's ``idempotency_keys_prune`` (``xinfang/api/apps.py``). The dependency then runs the allowed
+way, interface → worker, and ``api.apps`` is the one module of it that may import the worker
+(contract "worker-on-top").
 """
 
 from __future__ import annotations
@@ -96,8 +103,8 @@ JOBS: dict[str, Job] = {
     "sweep_deadlines": Job(_sweep_deadlines, 3600),
     # Tasks and deliveries that a dead worker left half-done.
     "deliveries_recover": Job(_recover, 60),
-    # Finished task results, spent SMS codes and identities past their retention period
-    # (xinfang.worker.retention), daily.
+    # Finished task results, spent SMS codes, expired exports and identities (e-mail writers' too) past
+    # their retention period (xinfang.worker.retention), daily.
     "retention": Job(_retention, 24 * 3600),
     # The transparency log: new entries into the Merkle tree and a signed tree head (xinfang.audit.sealing);
     # also enqueued right after every identity reveal (worker.receivers).
@@ -118,6 +125,7 @@ JOBS: dict[str, Job] = {
     # Letters by e-mail (xinfang.mailin): spooled messages whose task has not turned them into letters,
     # and answers to writers whose sending failed and is due again.
     "mailin_sweep": Job(_mailin_sweep, 60),
+    # Added by interface apps (above): "idempotency_keys_prune", hourly (xinfang.api.idempotency).
 }
 
 

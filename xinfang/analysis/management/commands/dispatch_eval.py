@@ -24,11 +24,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--misses", action="store_true", help="list the letters each suggestion got wrong")
+        parser.add_argument(
+            "--part",
+            choices=("dev", "held_out"),
+            help="measure one part only (tune on dev misses; read held-out misses only with the code frozen)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         with self._tree():
             rows = load()
-            for name in ("dev", "held_out"):
+            for name in (options["part"],) if options["part"] else ("dev", "held_out"):
                 chosen = [row for row in rows if part(row) == name]
                 self.stdout.write(f"{name}: {len(chosen)} letters")
                 for kind, score in evaluate(chosen).items():

@@ -60,7 +60,7 @@
         .then(function (r) { return r.ok ? r.json() : { signals: [] }; })
         .then(function (data) {
           if (data.signals.length) {
-            shown.textContent = data.signals.join("、");
+            shown.textContent = data.signals.join(shown.getAttribute("data-separator"));
             box.hidden = false;
           } else if (!box.querySelector(".error")) {
             box.hidden = true;
