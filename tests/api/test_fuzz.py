@@ -34,6 +34,11 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 # Loaded from the application itself (WSGI, in this process): the description needs no database.
 # (``schemathesis.pytest.from_fixture`` does not run under pytest 9: it reads a removed node attribute.)
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+# The workflows follow a real letter from its receipt: valid requests only. Left to every mode, the
+# stateful run also makes negative cases of the header parameters, which drop the Authorization
+# header of every step (all refused 401; seen with schemathesis 4.32.5, depending on the run).
+workflows = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application())
+workflows.config.generation.update(modes=[schemathesis.GenerationMode.POSITIVE])
 
 
 @pytest.fixture(autouse=True)
@@ -79,7 +84,7 @@ def test_the_linked_workflows_hold_to_the_description(
     followed: list[tuple[str, int]] = []
     refusals: list[str] = []  # what a refused step was told (to explain a failure)
 
-    class Workflow(schema.as_state_machine()):  # type: ignore[misc]
+    class Workflow(workflows.as_state_machine()):  # type: ignore[misc]
         def before_call(self, case: Any) -> None:
             if "Idempotency-Key" in (case.headers or {}):
                 case.headers["Idempotency-Key"] = str(uuid.uuid4())
