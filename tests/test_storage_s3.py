@@ -33,6 +33,7 @@ from pytest_django.fixtures import Settings
 
 from tests.console.conftest import sign_in
 from tests.factories import receive
+from tests.notifications.conftest import drain
 from xinfang.accounts.models import User
 from xinfang.console.selectors_desk import desk_queue
 from xinfang.letters import services as s
@@ -158,6 +159,7 @@ def test_a_written_notice_is_rendered_into_the_bucket_and_the_writer_downloads_i
     letter = receive(citizen, gd_mailbox)
     s.letter_refuse(letter=letter, actor=acceptor, reason=RefusalReason.NOT_POLICE)
     notices_issue()
+    drain()  # the notice's render task
     notice = Notice.objects.get(letter=letter)
     stored = objects(bucket)[f"media/{notice.file.name}"]
     assert stored.startswith(b"%PDF")

@@ -14,6 +14,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from tests.browser.conftest import Shot, SignedIn, signed_in
 from tests.factories import receive
+from tests.notifications.conftest import drain
 from xinfang.accounts.models import User
 from xinfang.letters.models import LetterState
 from xinfang.notices.models import Notice, NoticeKind
@@ -36,8 +37,9 @@ def test_a_clerks_refusal_becomes_a_notice_the_citizen_downloads(
     letter.refresh_from_db()
     assert letter.state == LetterState.NOT_ACCEPTED
 
-    # 2. The worker's job makes the notice, dated at the refusal.
-    assert notices_issue()["rendered"] == 1
+    # 2. The worker's job makes the notice, dated at the refusal, and a worker's task renders it.
+    assert notices_issue()["issued"] == 1
+    drain()
     notice = Notice.objects.get(letter=letter)
     assert notice.kind == NoticeKind.NON_ACCEPTANCE
     assert notice.issued_at == letter.events.get(action="refuse").at

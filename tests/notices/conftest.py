@@ -1,4 +1,5 @@
-"""Notices fixtures: a writer whose name needs the rarest fonts, and the job run as the worker runs it."""
+"""Notices fixtures: a writer whose name needs the rarest fonts, and the job run as the worker runs it
+(the job, then the render tasks it enqueued)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from tests.conftest import PASSWORD
 from tests.factories import resident_id
+from tests.notifications.conftest import drain
 from xinfang.accounts.models import User
 from xinfang.accounts.services import citizen_create
 from xinfang.notices.services import notices_issue
@@ -32,9 +34,11 @@ def rare_writer(db: None) -> User:
 
 @pytest.fixture
 def run_job() -> Callable[..., dict[str, Any]]:
-    """Run the notices job the way the worker does (every minute)."""
+    """Run the notices job the way the worker does (every minute), then the tasks it enqueued."""
 
     def run(**kwargs: Any) -> dict[str, Any]:
-        return notices_issue(**kwargs)
+        result = notices_issue(**kwargs)
+        drain()
+        return result
 
     return run

@@ -95,7 +95,7 @@ def test_every_kind_renders_with_its_required_elements_and_the_writers_rare_name
 ) -> None:
     assert Notice.objects.count() == 0  # nothing is made at the decision itself: the worker makes them
     result = run_job()
-    assert result["issued"] == 7 and result["rendered"] == 7
+    assert result["issued"] == 7 and result["requeued"] == 0
     notices = {**notices_of(decided["full"]), **notices_of(decided["refused"]), **notices_of(decided["referred"])}
     assert set(notices) == set(NoticeKind.values)
     for kind, notice in notices.items():
@@ -130,7 +130,7 @@ def test_the_job_is_idempotent_and_numbers_are_unique_per_organ_and_year(
     run_job()
     first = {n.pk: (n.document_number, n.file.name) for n in Notice.objects.all()}
     again = run_job()
-    assert again["issued"] == 0 and again["rendered"] == 0
+    assert again["issued"] == 0 and again["requeued"] == 0
     assert {n.pk: (n.document_number, n.file.name) for n in Notice.objects.all()} == first
     numbers = [n.document_number for n in Notice.objects.all()]
     assert len(numbers) == len(set(numbers)) == 7

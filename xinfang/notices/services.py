@@ -2,12 +2,13 @@
 
 Design (docs/notices.md): the services that decide (``letters.services``) know nothing of notices.
 A scheduled job (``worker.schedule.JOBS["notices_issue"]``, every minute) reads the new timeline
-rows of the deciding actions after a watermark, creates each notice with its number, dated at the
-decision (the event's time), and renders its PDF. It is idempotent and safe with two workers: one
-notice per event (a unique constraint), the number taken with a conditional update in the same
-transaction, the file attached with a conditional update, and the watermark moved with a
-conditional update, only past events old enough that no transaction still writing could commit
-an earlier id after them.
+rows of the deciding actions after a watermark and creates each notice with its number, dated at
+the decision (the event's time), enqueuing in the same transaction the task that renders its PDF
+(``tasks.render_notice``), so every worker shares the rendering. It is idempotent and safe with two
+workers: one notice per event (a unique constraint), the number taken with a conditional update in
+the same transaction, the row locked while one worker renders it, the file attached with a
+conditional update, and the watermark moved with a conditional update, only past events old enough
+that no transaction still writing could commit an earlier id after them.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from xinfang.letters.models import LetterEvent
-from xinfang.notices import numbering
+from xinfang.notices import numbering, tasks
 from xinfang.notices.content import issuing_unit, kind_of, notice_content, wording
 from xinfang.notices.defaults import KIND_BY_ACTION
 from xinfang.notices.models import Notice, NoticeWatermark
@@ -35,16 +38,19 @@ WATERMARK = "letter_events"
 # committed yet. The watermark never passes them; the unique constraint makes the re-read harmless.
 SETTLE = dt.timedelta(minutes=5)
 BATCH = 500
+# A notice still without a file this long after it was issued lost its render task (or the task
+# failed): the job enqueues another.
+STRAGGLER = dt.timedelta(minutes=5)
 
 
 @dataclass
 class IssueResult:
     issued: list[str] = field(default_factory=list)
-    rendered: int = 0
+    requeued: int = 0
     watermark: int = 0
 
     def as_dict(self) -> dict[str, object]:
-        return {"issued": len(self.issued), "rendered": self.rendered, "watermark": self.watermark}
+        return {"issued": len(self.issued), "requeued": self.requeued, "watermark": self.watermark}
 
 
 def _watermark() -> int:
@@ -53,8 +59,8 @@ def _watermark() -> int:
 
 
 def notice_issue(event: LetterEvent) -> tuple[Notice | None, bool]:
-    """The notice for ``event`` (created with its number if it has none yet) and whether it was
-    created now; (None, False) if the event makes no notice."""
+    """The notice for ``event`` (created with its number, and its render task enqueued, if it has
+    none yet) and whether it was created now; (None, False) if the event makes no notice."""
     kind = kind_of(event)
     if kind is None:
         return None, False
@@ -72,27 +78,50 @@ def notice_issue(event: LetterEvent) -> tuple[Notice | None, bool]:
                 letter_id=event.letter_id, event=event, kind=kind, issuing_unit=organ, year=year, series=series,
                 serial=serial, document_number=number, issued_at=event.at,
             )  # fmt: skip
+            tasks.render_notice.enqueue(notice.pk)  # the task row commits with the notice
     except IntegrityError:  # another worker issued it a moment ago; its number rolled back with ours
         return Notice.objects.filter(event=event).first(), False
     return notice, True
 
 
-def notice_render(notice: Notice) -> bool:
-    """Render and store the PDF of a notice that has none; False if another worker stored one first."""
+def notice_render(*, notice_id: int) -> bool:
+    """Render and attach the PDF of a notice that has none yet, then tell the writer; False if
+    there was nothing to do (already rendered, or another worker is rendering it) or it failed.
+
+    1. Take the notice's row, skipping it if another worker holds it (PostgreSQL; SQLite, which has
+       no row locks, relies on the conditional update below): two workers never both render it.
+    2. Render, store the file, attach it with a conditional update (``WHERE file = ''``) and tell
+       the writer, in one transaction: the writer hears once, after the file is there.
+    3. A failure is logged and leaves the notice without a file; the job's sweep enqueues it again.
+    """
+    try:
+        with transaction.atomic():
+            notice = Notice.objects.select_for_update(skip_locked=True).filter(pk=notice_id, file="").first()
+            return notice is not None and _render(notice)
+    except Exception:  # one notice that cannot be rendered must not stop the others
+        logger.exception("notice %s could not be rendered", notice_id)
+        return False
+
+
+def _render(notice: Notice) -> bool:
     event = LetterEvent.objects.select_related(
         "letter__citizen", "letter__mailbox", "letter__review_unit", "letter__reexam_unit", "actor__unit"
     ).get(pk=notice.event_id)
+    notice.event = event
     content = notice_content(event, kind=notice.kind, organ=notice.issuing_unit, document_number=notice.document_number)
     pdf = notice_pdf(content)
     local = timezone.localtime(notice.issued_at)
     name = default_storage.save(f"notices/{local:%Y/%m}/{notice.public_id}.pdf", ContentFile(pdf))
-    won = Notice.objects.filter(pk=notice.pk, file="").update(file=name, rendered_at=timezone.now())
-    if not won:
-        default_storage.delete(name)
-        return False
-    notice.file.name = name
-    _tell_the_writer(notice)
-    return True
+    kept = False
+    try:
+        if Notice.objects.filter(pk=notice.pk, file="").update(file=name, rendered_at=timezone.now()):
+            notice.file.name = name
+            _tell_the_writer(notice)
+            kept = True
+    finally:
+        if not kept:  # another worker attached its copy first (SQLite), or this one failed
+            default_storage.delete(name)
+    return kept
 
 
 def _tell_the_writer(notice: Notice) -> None:
@@ -100,7 +129,7 @@ def _tell_the_writer(notice: Notice) -> None:
 
     The notifications app has no kind of its own for this (nor an SMS text): the generic step kind
     is used, which goes to the inbox only. The decision's own SMS (accepted, not accepted, replied …)
-    already points the writer to the letter, where the notice is listed within the minute."""
+    already points the writer to the letter, where the notice is listed once rendered."""
     from xinfang.notifications.models import Kind
     from xinfang.notifications.recipients import Plan
     from xinfang.notifications.services import notify
@@ -113,7 +142,8 @@ def _tell_the_writer(notice: Notice) -> None:
 
 
 def notices_issue(*, now: dt.datetime | None = None, batch: int = BATCH) -> dict[str, object]:
-    """The job: issue the notices of new deciding events after the watermark, render what has no PDF yet."""
+    """The job: issue the notices of new deciding events after the watermark (each enqueues its own
+    render task), and enqueue again the render of notices whose task was lost or failed."""
     now = now or timezone.now()
     result = IssueResult()
     seen = _watermark()
@@ -127,12 +157,7 @@ def notices_issue(*, now: dt.datetime | None = None, batch: int = BATCH) -> dict
         notice, created = notice_issue(event)
         if notice is not None and created:
             result.issued.append(notice.document_number)
-    for notice in Notice.objects.filter(file="").select_related("issuing_unit", "event__letter").order_by("pk")[:batch]:
-        try:
-            if notice_render(notice):
-                result.rendered += 1
-        except Exception:  # one notice that cannot be rendered must not stop the others
-            logger.exception("notice %s could not be rendered", notice.pk)
+    result.requeued = _stragglers_requeue(now=now, batch=batch)
     # Move the watermark past what was read, but never past a row young enough that a transaction
     # holding a lower id might still commit: the next run reads those again (harmlessly).
     upto = events[-1].pk if len(events) == batch else top
@@ -147,3 +172,26 @@ def notices_issue(*, now: dt.datetime | None = None, batch: int = BATCH) -> dict
         NoticeWatermark.objects.filter(name=WATERMARK, last_event_id=seen).update(last_event_id=settled)
     result.watermark = max(settled, seen)
     return result.as_dict()
+
+
+def _stragglers_requeue(*, now: dt.datetime, batch: int) -> int:
+    """Enqueue the render of up to ``batch`` notices still without a file minutes after they were
+    issued and with no render task waiting or running; how many were enqueued."""
+    stragglers = list(
+        Notice.objects.filter(file="", created_at__lt=now - STRAGGLER)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:batch]
+    )
+    if not stragglers:
+        return 0
+    queued = set(
+        DBTaskResult.objects.filter(
+            task_path=tasks.render_notice.module_path,
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+            args_kwargs__args__0__in=stragglers,
+        ).values_list("args_kwargs__args__0", flat=True)
+    )
+    lost = [pk for pk in stragglers if pk not in queued]
+    for pk in lost:
+        tasks.render_notice.enqueue(pk)
+    return len(lost)

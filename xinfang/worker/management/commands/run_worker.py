@@ -4,6 +4,22 @@ Run as many as the load needs (on PostgreSQL; SQLite takes one): tasks are taken
 ``SELECT … FOR UPDATE SKIP LOCKED``, each scheduled run is claimed by one worker (see
 ``schedule.schedule_tick``), and a worker that dies leaves nothing behind that the others do not
 pick up after the lease (``notifications.services.deliveries_recover``).
+
+A lost database connection (PostgreSQL restarted, failed over, the backend killed) does not stop
+the worker: the round of work that met it (schedule tick, task batch, readiness check) ends with
+one warning, the connection is closed, and the worker waits (0.5 s doubling to 30 s, back to
+0.5 s after a good round; a stop signal ends the wait) and carries on with a new connection.
+Nothing is lost on the way:
+
+1. A schedule claim and its task are written in one transaction: both or neither.
+2. A task being claimed when the connection broke stays READY (the claim was not committed; if
+   the commit got through but its answer was lost, it is left RUNNING as in 3).
+3. A task being run stays RUNNING (django_tasks_db cannot record the outcome), its own writes
+   rolled back or committed as far as it got; the ``deliveries_recover`` job puts it back to READY
+   once ``XINFANG_TASK_LEASE_SECONDS`` have passed since it started, and it runs again
+   (every task is idempotent; a delivery is resent with the same idempotency key).
+
+Errors at start (``schedule_ensure``, a wrong ``DATABASE_URL``) still stop the worker at once.
 """
 
 from __future__ import annotations
@@ -18,6 +34,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import InterfaceError, OperationalError, connections
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -25,6 +42,8 @@ from xinfang.notifications.services import deliveries_recover
 from xinfang.worker.schedule import schedule_ensure, schedule_tick
 
 BATCH = 100  # tasks between two looks at the schedule
+BACKOFF_FIRST, BACKOFF_MAX = 0.5, 30.0  # seconds to wait after a lost database connection
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -63,17 +82,31 @@ class Command(BaseCommand):
         self.stdout.write(f"worker {worker_id} started")
         schedule_ensure()
         deliveries_recover()  # a worker starting after a crash picks up what was left at once
+        backoff = 0.0
         while not stop.is_set():
-            schedule_tick()
-            worker = Worker(
-                queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
-                max_tasks=BATCH, worker_id=worker_id, excluded_queue_names=[],
-            )  # fmt: skip
-            current[:] = [worker]
-            worker.run()
-            if DBTaskResult.objects.ready().exists():
+            try:
+                busy = self.round(worker_id, current)
+            except (OperationalError, InterfaceError) as error:
+                backoff = min(backoff * 2, BACKOFF_MAX) or BACKOFF_FIRST
+                logger.warning("worker %s lost its database connection (%s); retry in %gs", worker_id, error, backoff)
+                connections.close_all()
+                stop.wait(backoff)
+                continue
+            backoff = 0.0
+            if busy:
                 continue
             if until_idle:
                 break
             stop.wait(settings.XINFANG_WORKER_POLL_SECONDS)
         self.stdout.write(f"worker {worker_id} stopped")
+
+    def round(self, worker_id: str, current: list[Worker]) -> bool:
+        """Enqueue the due jobs, run up to ``BATCH`` tasks; True when more are ready."""
+        schedule_tick()
+        worker = Worker(
+            queue_names=["*"], interval=0, batch=True, backend_name="default", startup_delay=False,
+            max_tasks=BATCH, worker_id=worker_id, excluded_queue_names=[],
+        )  # fmt: skip
+        current[:] = [worker]
+        worker.run()
+        return DBTaskResult.objects.ready().exists()
