@@ -6,19 +6,29 @@ appear is full-width punctuation touching English words or figures."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from tests.conftest import make_staff
 from tests.console.conftest import sign_in
 from tests.factories import handled_letter, page_url, receive, text_of
 from tests.letters.conftest import decide_accused
 from xinfang.accounts.models import Role, User
+from xinfang.analysis.repeats import Candidate
+from xinfang.console.templatetags.repeat_tags import _keys
+from xinfang.deadlines.law import Step
+from xinfang.deadlines.models import TimeLimitPolicy
 from xinfang.letters import services as s
+from xinfang.orgs.admin import MailboxAdmin
 from xinfang.orgs.models import Mailbox, Unit
+from xinfang.statistics.exports import period_text
+from xinfang.statistics.selectors import Period, _names
 from xinfang.vocabulary import LetterType
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +92,29 @@ def test_the_writers_pages_in_english(
 
     assert "体育西路 1 号" in letter_page and letter.tracking_number in my_letters
     assert beside_english(letter_page) == [] and beside_english(my_letters) == []
+
+
+def test_what_python_puts_together_reads_with_english_punctuation_in_english(tianhe: Unit) -> None:
+    """Lists, a period with its dates, a place with its code and a time limit, built in code, not in a template."""
+    mailbox = Mailbox.objects.get(slug="gd")
+    mailbox.letter_types = [LetterType.COMPLAINT, LetterType.REPORT]
+    candidate = Candidate(
+        letter=None, score=0.5, shared={"badge": ["012345", "054321"]}, passages=[], same_writer=False
+    )  # type: ignore[arg-type]
+    policy = TimeLimitPolicy(mailbox=mailbox, step=Step.values[0], days=15)
+    june = Period("month", dt.date(2026, 6, 1), dt.date(2026, 6, 30))
+
+    def built() -> dict[str, str]:
+        return {
+            "a list": MailboxAdmin(Mailbox, admin.site).letter_type_list(mailbox),
+            "shared keys": " ".join(_keys(candidate)),
+            "a period": period_text(june),
+            "a place": _names("place", [tianhe.division_code])[tianhe.division_code],
+            "a time limit": str(policy),
+        }
+
+    chinese = built()
+    with translation.override("en"):
+        english_built = built()
+    assert {what: beside_english(text) for what, text in english_built.items() if beside_english(text)} == {}
+    assert "、" in chinese["a list"] and "（2026-06-01" in chinese["a period"] and "：" in chinese["a time limit"]

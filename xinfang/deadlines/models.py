@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from xinfang.deadlines.law import DayKind, Limit, Step, describe, law_problem
 from xinfang.orgs.models import Mailbox
@@ -104,7 +105,11 @@ class TimeLimitPolicy(models.Model):
     def __str__(self) -> str:
         where = self.mailbox.display_name if self.mailbox else _("所有信箱")
         kind = self.get_letter_type_display() if self.letter_type else _("所有类型")
-        return f"{where} · {kind} · {self.get_step_display()}：{describe(self.days, self.day_kind)}"
+        step = pgettext("a step and its limit", "%(step)s：%(limit)s") % {
+            "step": self.get_step_display(),
+            "limit": describe(self.days, self.day_kind),
+        }
+        return f"{where} · {kind} · {step}"
 
     def as_limit(self) -> Limit:
         return Limit(self.days, DayKind(self.day_kind), str(self))

@@ -27,7 +27,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from qrcode.image.svg import SvgPathImage
 
 from xinfang.accounts.models import User
@@ -456,7 +456,10 @@ class MailboxAdmin(admin.ModelAdmin[Mailbox]):
 
     @admin.display(description=gettext_lazy("受理类型"))
     def letter_type_list(self, mailbox: Mailbox) -> str:
-        return "、".join(str(LetterType(value).label) for value in mailbox.letter_types if value in LetterType.values)
+        separator = pgettext("list separator", "、")
+        return separator.join(
+            str(LetterType(value).label) for value in mailbox.letter_types if value in LetterType.values
+        )
 
 
 def _entry_qr(data: str, *, label: str) -> SafeString:

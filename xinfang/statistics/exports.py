@@ -29,6 +29,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -159,7 +160,8 @@ def workbook_of(tables: Sequence[Table], *, unit: Unit, period: Period, made_by:
 
 
 def period_text(period: Period) -> str:
-    return f"{period.label}（{period.start:%Y-%m-%d} – {period.end:%Y-%m-%d}）"
+    dates = {"label": period.label, "start": f"{period.start:%Y-%m-%d}", "end": f"{period.end:%Y-%m-%d}"}
+    return pgettext("a period and its dates", "%(label)s（%(start)s – %(end)s）") % dates
 
 
 def _header(unit_name: str, period: str, at: dt.datetime, made_by: str) -> Sequence[tuple[str, str]]:

@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from xinfang.accounts.models import Role, User
 from xinfang.letters.access import letters_visible_to
@@ -247,7 +247,8 @@ def _names(group: str, keys: Iterable[object]) -> dict[str, str]:
         found = Unit.objects.filter(division_code__in=wanted, kind=UnitKind.BUREAU).values_list(
             "division_code", "division_name"
         )
-        return {**{k: k for k in wanted}, **{code: f"{name}（{code}）" for code, name in found}}
+        named = pgettext("a place and its code", "%(name)s（%(code)s）")
+        return {**{k: k for k in wanted}, **{code: named % {"name": name, "code": code} for code, name in found}}
     return {k: k for k in wanted}
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from django import template
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from xinfang.accounts.models import User
 from xinfang.analysis.repeats import Candidate, repeat_candidates
@@ -48,7 +49,7 @@ def _keys(candidate: Candidate) -> list[str]:
         if kind in ("writer", "accused", "place"):
             shown.append(str(labels[kind]))
         else:
-            shown.append(f"{labels[kind]} {'、'.join(values)}")
+            shown.append(f"{labels[kind]} {pgettext('list separator', '、').join(values)}")
     return shown
 
 
