@@ -18,10 +18,15 @@
    each new letter's province is drawn the same way, so the big provinces dominate the p95.
 4. Time ``repeats.lookup`` (one query: the letters sharing the most keys, joined to their stored
    signatures, then scored against the new letter's in Python), for ``--runs`` new
-   letters; p50, p95, p99. Also the time to compute one signature of a real letter
-   (``repeats.sign_text``), which the worker pays once per letter, never intake.
+   letters; p50, p95, p99 — with each ``--scored`` limit in turn. Also the time to compute one
+   signature of a real letter (``repeats.sign_text``), which the worker pays once per letter,
+   never intake.
+5. The server runs with a production server's memory for this machine (``shared_buffers`` a
+   quarter of RAM, ``effective_cache_size`` three quarters; ``--default-memory`` for 128 MB), and
+   the look-up's index and table are read into shared buffers (``pg_prewarm``) before timing: an
+   index used every few seconds stays there.
 
-The filter through ``letters_visible_to`` (a primary-key look-up of at most 40 letters with the
+The filter through ``letters_visible_to`` (a primary-key look-up of at most ``SCORED`` letters with the
 viewer's unit conditions) and the passages (computed for the 5 shown) are not part of these figures.
 """
 
@@ -47,11 +52,22 @@ COLLISION = 0.0044
 PROVINCES = 32
 
 
-def outer(argv: list[str]) -> int:
+def server_settings(default_memory: bool) -> list[str]:
+    """A production server's memory for this machine (docs/operations.md): ``shared_buffers`` a quarter
+    of RAM, ``effective_cache_size`` three quarters; nothing with ``--default-memory`` (128 MB)."""
+    if default_memory:
+        return []
+    meminfo = Path("/proc/meminfo").read_text(encoding="utf-8").split()
+    ram_mb = int(meminfo[meminfo.index("MemTotal:") + 1]) // 1024
+    return ["--set", f"shared_buffers={ram_mb // 4}MB", "--set", f"effective_cache_size={ram_mb * 3 // 4}MB"]
+
+
+def outer(argv: list[str], default_memory: bool) -> int:
     sys.path.insert(0, str(ROOT / "scripts"))
     import with_postgres
 
-    return int(with_postgres.main(["--", sys.executable, str(Path(__file__).resolve()), "--inner", *argv]))
+    inner_command = [sys.executable, str(Path(__file__).resolve()), "--inner", *argv]
+    return int(with_postgres.main([*server_settings(default_memory), "--", *inner_command]))
 
 
 def _sql(c: Any, label: str, statement: str, params: dict[str, Any] | None = None) -> None:
@@ -115,15 +131,16 @@ class Probe:
     def __init__(self, keys: list[int]) -> None:
         import numpy as np
 
-        from xinfang.analysis.repeats import NUM_PERM
+        from xinfang.analysis.repeats import BAND_KIND, KIND_CODES, NUM_PERM, WRITER
 
-        self.rows = keys
+        *bands, writer = keys
+        self.rows = [*((BAND_KIND, key) for key in bands), (KIND_CODES[WRITER], writer)]
         self.keys: dict[str, list[str]] = {}
         self.hashvalues = np.arange(NUM_PERM, dtype=np.uint32)
         self.shingles = 120
 
     def index_rows(self) -> list[tuple[int, int]]:
-        return [(0, key) for key in self.rows]
+        return self.rows
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -135,37 +152,74 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     return {"p50": round(statistics.median(ordered), 2), "p95": round(pick(0.95), 2), "p99": round(pick(0.99), 2)}
 
 
-def measure(n: int, domain: int, runs: int) -> dict[str, Any]:
-    from xinfang.analysis.repeats import ids_sharing, lookup, sign_text
+def show_profile(probes: list[Probe]) -> None:
+    """Where the client's time goes in ``lookup`` (``--profile``): cProfile's top functions by own time."""
+    import cProfile
+    import pstats
+
+    from xinfang.analysis.repeats import lookup
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for probe in probes:
+        lookup(probe)  # type: ignore[arg-type]
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(18)
+
+
+def time_lookups(n: int, domain: int, runs: int, limits: list[int]) -> dict[str, Any]:
+    """``lookup`` on ``runs`` new letters per limit (letters scored), the limits taking turns letter by
+    letter so that they share the machine's moments. Each new letter is looked up once: a second
+    look-up of the same keys, just after, took half the time (its index pages in the CPU's caches)."""
+    from xinfang.analysis.repeats import lookup
 
     rng = random.Random(SEED)  # noqa: S311 (test data)
-    lookups, found, rows, cpu, sharing = [], [], [], [], []
-    for i in range(runs + 20):
-        probe = Probe(new_letter_keys(rng, domain, max(1, n // 3)))
+    wall: dict[int, list[float]] = {limit: [] for limit in limits}
+    cpu: dict[int, list[float]] = {limit: [] for limit in limits}
+    found: dict[int, list[int]] = {limit: [] for limit in limits}
+    for i in range((runs + 20) * len(limits)):
+        probe, limit = Probe(new_letter_keys(rng, domain, max(1, n // 3))), limits[i % len(limits)]
         started, started_cpu = time.perf_counter(), time.process_time()
-        scored = lookup(probe)  # type: ignore[arg-type]
+        scored = lookup(probe, limit=limit)  # type: ignore[arg-type]
         elapsed = (time.perf_counter() - started) * 1000
-        if i >= 20:  # warm-up
-            lookups.append(elapsed)
-            cpu.append((time.process_time() - started_cpu) * 1000)
-            found.append(len(scored))
+        if i >= 20 * len(limits):  # warm-up
+            wall[limit].append(elapsed)
+            cpu[limit].append((time.process_time() - started_cpu) * 1000)
+            found[limit].append(len(scored))
+    return {
+        str(limit): {
+            "lookup_ms": percentiles(wall[limit]),
+            "lookup_client_cpu_ms": percentiles(cpu[limit]),
+            "candidates_scored": round(statistics.mean(found[limit]), 1),
+        }
+        for limit in limits
+    }
+
+
+def measure(n: int, domain: int, runs: int, *, limits: list[int], profile: bool = False) -> dict[str, Any]:
+    from xinfang.analysis.repeats import SCORED, candidate_ids, sharing_query, sign_text
+
+    timed = time_lookups(n, domain, runs, limits)
+    rng = random.Random(SEED + 1)  # noqa: S311 (test data)
+    rows, sharing = [], []
+    if profile:
+        show_profile([Probe(new_letter_keys(rng, domain, max(1, n // 3))) for _ in range(runs)])
     for _ in range(runs // 2):  # the index part alone, on probes of its own
-        keys = new_letter_keys(rng, domain, max(1, n // 3))
+        probe = Probe(new_letter_keys(rng, domain, max(1, n // 3)))
         started = time.perf_counter()
-        ids_sharing(keys)
+        candidate_ids(probe)  # type: ignore[arg-type]
         sharing.append((time.perf_counter() - started) * 1000)
     from django.db import connection
 
     with connection.cursor() as c:
         keys = new_letter_keys(rng, domain, max(1, n // 3))
-        assert len(ids_sharing(keys)) <= 40
+        probe = Probe(keys)
+        assert len(candidate_ids(probe)) <= SCORED  # type: ignore[arg-type]
         c.execute("SELECT count(*) FROM analysis_signaturekey WHERE key = ANY(%s)", [keys])
         rows.append(c.fetchone()[0])
-        c.execute(
-            "EXPLAIN (ANALYZE, BUFFERS) SELECT letter_id, count(key) FROM analysis_signaturekey WHERE key = ANY(%s) "
-            "GROUP BY letter_id ORDER BY 2 DESC, 1 DESC LIMIT 40",
-            [keys],
-        )
+        query = sharing_query(probe, None, SCORED)  # type: ignore[arg-type]
+        assert query is not None
+        c.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query[0]}", query[1])
         plan = "\n".join(row[0] for row in c.fetchall())
     data = ROOT / "tests" / "analysis" / "data"
     letters = [
@@ -183,15 +237,28 @@ def measure(n: int, domain: int, runs: int) -> dict[str, Any]:
         sign_text(text)
         signing.append((time.perf_counter() - started) * 1000)
     return {
-        "lookup_ms": percentiles(lookups),
-        "lookup_client_cpu_ms": percentiles(cpu),
+        "lookup_by_letters_scored": timed,
         "sharing_query_ms": percentiles(sharing),
-        "candidates_scored": round(statistics.mean(found), 1),
         "index_entries_read": rows[0],
         "signature_ms": percentiles(signing),
         "signature_text_chars": round(statistics.mean(len(t) for t in letters)),
         "plan": plan,
     }
+
+
+# What a look-up reads; a live index, used every few seconds, stands in shared buffers.
+PREWARM = ("signature_key_idx", "signature_bands_idx", "analysis_lettersignature_pkey", "analysis_lettersignature")
+
+
+def prewarm() -> None:
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("CREATE EXTENSION IF NOT EXISTS pg_prewarm")
+        for name in PREWARM:
+            c.execute("SELECT pg_prewarm(r) FROM (SELECT to_regclass(%s) AS r) x WHERE r IS NOT NULL", [name])
+            if (row := c.fetchone()) is not None:
+                print(f"  pg_prewarm {name}: {row[0]:,} blocks", flush=True)
 
 
 def settle(ready_file: str | None) -> None:
@@ -203,6 +270,7 @@ def settle(ready_file: str | None) -> None:
     with connection.cursor() as c:
         c.execute("CHECKPOINT")
     os.sync()
+    prewarm()
     if ready_file:
         print(f"built; measuring once {ready_file} exists", flush=True)
         while not Path(ready_file).exists():
@@ -218,11 +286,13 @@ def machine() -> dict[str, str]:
     with connection.cursor() as c:
         c.execute("SHOW server_version")
         version = c.fetchone()[0]
+        c.execute("SELECT current_setting('shared_buffers'), current_setting('effective_cache_size')")
+        buffers, cache = c.fetchone()
         c.execute("SELECT pg_size_pretty(pg_total_relation_size('analysis_signaturekey'))")
         size = c.fetchone()[0]
     return {
         "cpu": f"{len(models)} × {models[0] if models else '?'}",
-        "postgresql": str(version),
+        "postgresql": f"{version}, shared_buffers {buffers}, effective_cache_size {cache}",
         "signaturekey_size": str(size),
         "load": Path("/proc/loadavg").read_text(encoding="utf-8").split()[0],
     }
@@ -246,8 +316,11 @@ def inner(args: argparse.Namespace) -> int:
     domain = generate(args.letters, args.collision)
     setup = time.perf_counter() - started
     settle(args.measure_when)
-    report = {"letters": args.letters, "collision": args.collision, "setup_seconds": round(setup),
-              **measure(args.letters, domain, args.runs), "machine": machine()}  # fmt: skip
+    from xinfang.analysis.repeats import SCORED
+
+    figures = measure(args.letters, domain, args.runs, limits=args.scored or [SCORED], profile=args.profile)
+    report = {"letters": args.letters, "collision": args.collision, "setup_seconds": round(setup), **figures,
+              "machine": machine()}  # fmt: skip
     print(report.pop("plan"))
     print(json.dumps(report, ensure_ascii=False, indent=1))
     if args.json:
@@ -262,6 +335,13 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--collision", type=float, default=COLLISION, help="share of unrelated pairs sharing a band")
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument("--measure-when", metavar="FILE", help="after building, wait until FILE exists to time")
+    parser.add_argument(
+        "--default-memory", action="store_true", help="PostgreSQL's default 128 MB shared_buffers, no production memory"
+    )
+    parser.add_argument(
+        "--scored", type=int, nargs="+", help="letters scored per look-up (default: the product's); several: each timed"
+    )
+    parser.add_argument("--profile", action="store_true", help="print where the look-up's client time goes (cProfile)")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not 1000 <= args.letters <= 9_999_999:
@@ -270,7 +350,7 @@ def main(argv: list[str]) -> int:
         return inner(args)
     if args.json:
         argv = [a if a != args.json else str(Path(args.json).resolve()) for a in argv]
-    return outer(argv)
+    return outer([a for a in argv if a != "--default-memory"], args.default_memory)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,10 @@
 3. Sign in an analyst at the Guangdong provincial department and one at the Tianhe district branch
    (as ``tests/console/conftest.py`` does), and time the pages with ``django.test.Client``:
    the province-year dashboard (target < 1 s), the assessment and hotspots for the province-year,
-   a unit-month dashboard (target < 200 ms) and, for information, the Ministry-year dashboard.
+   a unit-month dashboard (target < 200 ms) and, for information, the Ministry-year dashboard. The
+   pages keep what they read until the rollup job counts again (``selectors.counted_cache``), so
+   the two dashboards are also timed as the first view after a count (the cache emptied before
+   each request). ``--profile PREFIX`` also writes a cProfile of each of those two.
 """
 
 from __future__ import annotations
@@ -241,7 +244,10 @@ def analyst(code: str) -> Any:
                         roles=[Role.ANALYST], actor=None, full_name=username)  # fmt: skip
 
 
-def measure(name: str, client: Any, url: str, runs: int, budget: float | None) -> dict[str, Any]:
+def measure(name: str, client: Any, url: str, runs: int, budget: float | None, *, cold: bool = False) -> dict[str, Any]:
+    """Time ``runs`` requests after 3 warm-ups; ``cold``: each the first view after a count (the
+    pages' cache emptied before it, outside the timing)."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -250,9 +256,13 @@ def measure(name: str, client: Any, url: str, runs: int, budget: float | None) -
         assert response.status_code == 200, (url, response.status_code)
     samples = []
     for _ in range(runs):
+        if cold:
+            cache.clear()
         started = time.perf_counter()
         client.get(url)
         samples.append((time.perf_counter() - started) * 1000)
+    if cold:
+        cache.clear()
     with CaptureQueriesContext(connection) as captured:
         client.get(url)
     slowest = max(captured.captured_queries, key=lambda q: float(q["time"]), default={"sql": "", "time": "0"})
@@ -268,6 +278,25 @@ def measure(name: str, client: Any, url: str, runs: int, budget: float | None) -
         flush=True,
     )
     return result
+
+
+def profile(client: Any, url: str, path: str, runs: int = 5, *, cold: bool = False) -> None:
+    """cProfile ``runs`` requests of ``url`` (after the timings, so warm) into ``path``; print the top 25."""
+    import cProfile
+    import pstats
+
+    from django.core.cache import cache
+
+    profiler = cProfile.Profile()
+    for _ in range(runs):
+        if cold:
+            cache.clear()
+        profiler.enable()
+        client.get(url)
+        profiler.disable()
+    profiler.dump_stats(path)
+    print(f"\nprofile of {url} ({runs} requests) in {path}:", flush=True)
+    pstats.Stats(path).sort_stats("cumulative").print_stats(25)
 
 
 def inner(args: argparse.Namespace) -> int:
@@ -314,10 +343,20 @@ def inner(args: argparse.Namespace) -> int:
         measure("province-year hotspots", sign_in(province), f"/console/statistics/hotspots/?{year}", runs, 1000),
         measure("province custom 2026-01-15..2026-03-10", sign_in(province),
                 "/console/statistics/?period=custom&from=2026-01-15&to=2026-03-10", runs, 1000),
+        measure("province-year dashboard, first view after a count", sign_in(province),
+                f"/console/statistics/?{year}", runs, None, cold=True),
         measure("unit-month dashboard (Tianhe)", sign_in(tianhe), f"/console/statistics/?{month}", runs, 200),
+        measure("unit-month dashboard (Tianhe), first view after a count", sign_in(tianhe),
+                f"/console/statistics/?{month}", runs, None, cold=True),
         measure("province-month dashboard", sign_in(province), f"/console/statistics/?{month}", runs, None),
         measure("ministry-year dashboard", sign_in(ministry), f"/console/statistics/?{year}", max(3, runs // 4), None),
     ]  # fmt: skip
+    if args.profile:
+        profile(sign_in(tianhe), f"/console/statistics/?{month}", f"{args.profile}-unit-month.pstats")
+        profile(sign_in(province), f"/console/statistics/?{year}", f"{args.profile}-province-year.pstats")
+        profile(sign_in(tianhe), f"/console/statistics/?{month}", f"{args.profile}-unit-month-cold.pstats", cold=True)
+        profile(sign_in(province), f"/console/statistics/?{year}", f"{args.profile}-province-year-cold.pstats",
+                cold=True)  # fmt: skip
     cpus = os.cpu_count()
     load = {"before": [round(x, 2) for x in load_before], "after": [round(x, 2) for x in os.getloadavg()]}
     print(f"load average (1, 5, 15 min) before the timings {load['before']}, after {load['after']}")
@@ -343,12 +382,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--letters", type=int, default=10_000_000, help="letters a year (default 10,000,000)")
     parser.add_argument("--runs", type=int, default=20, help="timed requests per page (default 20)")
     parser.add_argument("--json", help="also write the figures to this JSON file")
+    parser.add_argument("--profile", help="cProfile two dashboards into PREFIX-*.pstats")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.inner:
         return inner(args)
-    if args.json:
-        argv = [a if a != args.json else str(Path(args.json).resolve()) for a in argv]
+    for given in (args.json, args.profile):
+        if given:
+            argv = [a if a != given else str(Path(given).resolve()) for a in argv]
     return outer(argv)
 
 

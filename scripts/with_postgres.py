@@ -1,6 +1,10 @@
 """Run a command against a throwaway PostgreSQL server in a temporary directory.
 
     python scripts/with_postgres.py -- pytest -q
+    python scripts/with_postgres.py --set shared_buffers=6GB -- python scripts/bench_repeats.py --inner
+
+``--set NAME=VALUE`` (repeatable) passes a server setting at start (``postgres -c``), for settings
+such as ``shared_buffers`` that need a restart.
 
 1. Find the PostgreSQL 15 binaries (Debian keeps them in /usr/lib/postgresql/15/bin).
 2. ``initdb`` as the ``postgres`` user when running as root (initdb refuses root).
@@ -11,6 +15,7 @@ Exit status is the command's.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import socket
@@ -43,8 +48,10 @@ def as_postgres(cmd: list[str]) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
+    settings: list[str] = []
     if "--" in argv:
-        argv = argv[argv.index("--") + 1 :]
+        head, argv = argv[: argv.index("--")], argv[argv.index("--") + 1 :]
+        settings = [value for flag, value in itertools.pairwise(head) if flag == "--set"]
     if not argv:
         raise SystemExit(__doc__)
     bindir = pg_bin()
@@ -75,6 +82,7 @@ def main(argv: list[str]) -> int:
         f"-c listen_addresses=127.0.0.1 -p {port} -k {tmp} "
         "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
     )
+    options += "".join(f" -c {setting}" for setting in settings)
     subprocess.run(
         as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(tmp / "log"), "-w", "start"]),
         check=True,

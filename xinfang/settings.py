@@ -6,6 +6,7 @@ With no environment at all the product runs on SQLite in ``var/`` for a city or 
 Environment variables:
     DATABASE_URL         e.g. ``postgres://user@host:5432/xinfang``; default SQLite in var/.
     XINFANG_DB_CONN_MAX_AGE seconds a database connection is kept for reuse (default 60).
+    DATABASE_REPLICA_URL a streaming replica the statistics read from (default: none, all on ``default``).
     XINFANG_SECRET_KEY, XINFANG_VAULT_KEYS, XINFANG_LOOKUP_KEY  the keys: required when
                          XINFANG_PRODUCTION=1, otherwise generated into var/secrets.json on the
                          first run (xinfang.local_secrets).
@@ -149,6 +150,21 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # The console's queries are short index scans; PostgreSQL's JIT compiled each one for
     # 100-400 ms at a million letters before running it in a few (docs/benchmarks.md).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
+# A streaming replica of the PostgreSQL primary for the statistics pages, the worker's statistics
+# exports and the periodic reports (docs/scaling.md §5; ``xinfang.statistics.replica``). They read
+# the rollups there, which change only when the worker counts; every write, and the live figures
+# ("overdue now"), stay on the primary. Under test the alias mirrors ``default``.
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            os.environ["DATABASE_REPLICA_URL"],
+            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+            conn_health_checks=True,
+        ),
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "TEST": {"MIRROR": "default"},
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -14,6 +14,8 @@ from xinfang.analysis.models import LetterSignature, SignatureKey
 from xinfang.analysis.repeats import (
     BANDS,
     METHOD_VERSION,
+    SCORED,
+    SELECTIVE_RANK,
     candidate_ids,
     index_signatures,
     repeat_candidates,
@@ -22,7 +24,7 @@ from xinfang.analysis.repeats import (
     similarity,
     text_keys,
 )
-from xinfang.analysis.repeats_eval import load_pairs, pairs_by_split
+from xinfang.analysis.repeats_eval import chance_found, load_pairs, pairs_by_split
 from xinfang.letters.models import Letter
 from xinfang.orgs.models import Mailbox
 
@@ -100,6 +102,29 @@ def test_the_worker_indexes_letters_without_a_signature_once(citizen: User, gd_m
 
 
 @pytest.mark.django_db
+def test_the_writers_earlier_letter_is_not_lost_among_letters_sharing_a_band_by_chance(
+    citizen: User, gd_mailbox: Mailbox
+) -> None:
+    """At 1,000,000 letters some 800 letters of a large province share one band with a new letter by
+    chance: the writer's earlier letter on another matter, which shares only the writer, is still
+    among the few scored. Here three newer letters share one band each and two are scored."""
+    own = receive(citizen, gd_mailbox, subject="驾照", text=OTHER)
+    by_chance = [receive(citizen, gd_mailbox, subject="办身份证被收加急费", text=ORIGINAL) for _ in range(3)]
+    new = receive(citizen, gd_mailbox, subject="再次反映加急费", text=AGAIN)
+    index_signatures()
+    from xinfang.analysis.repeats import KIND_CODES, WRITER, lookup, signature_for
+
+    band = SignatureKey.objects.filter(letter=new, kind=0).values_list("key", flat=True).first()
+    SignatureKey.objects.filter(letter__in=by_chance).delete()  # other writers' letters, one band in common
+    SignatureKey.objects.bulk_create([SignatureKey(letter=letter, kind=0, key=band) for letter in by_chance])
+    SignatureKey.objects.filter(letter=own, kind=0).delete()  # the writer's, nothing in common but the writer
+    assert SignatureKey.objects.filter(letter=own, kind=KIND_CODES[WRITER]).exists()
+    signature = signature_for(new)
+    assert candidate_ids(signature, exclude=new.pk, limit=2)[0] == own.pk
+    assert own.pk in [pk for pk, _comparison in lookup(signature, exclude=new.pk, limit=2)]
+
+
+@pytest.mark.django_db
 def test_candidates_are_earlier_letters_the_viewer_may_see(citizen: User, gd_mailbox: Mailbox) -> None:
     acceptor = make_staff("acceptor", gd_mailbox.owner, "acceptor")
     earlier = receive(citizen, gd_mailbox, subject="办身份证被收加急费", text=ORIGINAL)
@@ -130,3 +155,13 @@ def test_analysis_eval_reports_the_pairs() -> None:
     lines = out.getvalue().splitlines()
     held = next(line for line in lines if line.startswith("repeats held_out"))
     assert "f1=" in held and float(held.split("f1=")[1].split()[0]) >= HELD_OUT_F1 - MARGIN
+    at_scale = next(
+        line for line in lines if line.startswith("repeats at scale held_out") and f"scored={SCORED} " in line
+    )
+    assert float(at_scale.split("f1=")[1].split()[0]) >= HELD_OUT_F1 - 2 * MARGIN
+
+
+def test_among_a_large_provinces_letters_two_shared_bands_are_found_and_one_seldom() -> None:
+    assert chance_found(2) > 0.99 and chance_found(SELECTIVE_RANK) == 1.0
+    assert chance_found(1) < 0.1  # one band: hundreds of unrelated letters share one by chance
+    assert chance_found(0) == 0.0

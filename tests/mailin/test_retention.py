@@ -6,10 +6,12 @@ job does both; the letters stay."""
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 
 import pytest
 import time_machine
 from django.conf import settings
+from django.core.management import call_command
 from django.utils import timezone
 
 from tests.mailin.conftest import ADDRESS, WRITER, crlf, letter_mail
@@ -102,3 +104,22 @@ def test_the_sender_of_a_message_that_became_no_letter_goes_after_its_own_period
     assert (row.envelope_sender, row.reply_to, row.message_id) == ("", "", "")
     assert row.status == InboundMessage.Status.REFUSED and "不支持的文件类型" in row.refusal  # why stays
     assert not User.objects.filter(email=WRITER).exists()  # a refusal leaves no account
+
+
+def test_the_erase_identities_command_counts_and_erases_email_writers_as_the_daily_job_does(
+    mail_address: MailAddress, acceptor: User
+) -> None:
+    writer = finished(mailed(), acceptor).citizen
+    assert writer is not None
+
+    with time_machine.travel(timezone.now() + IDENTITY_PERIOD + DAY):
+        dry = StringIO()
+        call_command("erase_identities", "--dry-run", stdout=dry)
+        assert "would erase: 0 citizens' identities, 0 anonymous callers' numbers, 1 e-mail writers'" in dry.getvalue()
+        assert User.objects.get(pk=writer.pk).email == WRITER  # a dry run changes nothing
+
+        out = StringIO()
+        call_command("erase_identities", stdout=out)
+        assert "erased: 0 citizens' identities, 0 anonymous callers' numbers, 1 e-mail writers'" in out.getvalue()
+    assert User.objects.get(pk=writer.pk).email == ""
+    assert not InboundMessage.objects.filter(envelope_sender=WRITER).exists()

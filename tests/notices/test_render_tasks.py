@@ -8,19 +8,24 @@ rendered once and its writer told once, however many workers run.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import threading
 import time
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.files.storage import default_storage
+from django.test import Client
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from tests.conftest import make_staff
+from tests.console.conftest import sign_in
 from tests.factories import receive
 from tests.notifications.conftest import drain
 from tests.notifications.test_postgres_workers import race
-from xinfang.accounts.models import User
+from xinfang.accounts.models import Role, User
 from xinfang.letters import services as s
 from xinfang.letters.models import Letter, RefusalReason
 from xinfang.notices import services
@@ -28,7 +33,7 @@ from xinfang.notices.models import Notice
 from xinfang.notices.services import notice_render, notices_issue
 from xinfang.notices.tasks import render_notice
 from xinfang.notifications.models import Notification
-from xinfang.orgs.models import Mailbox
+from xinfang.orgs.models import Mailbox, Unit
 
 LATER = dt.timedelta(minutes=6)  # past the job's patience with a notice still without a file
 
@@ -99,6 +104,44 @@ def test_a_notice_that_fails_to_render_does_not_stop_the_others_and_is_rendered_
     drain()
     notice = Notice.objects.get(letter=first)
     assert notice.file and told(notice) == 1
+
+
+def test_a_notice_that_never_renders_is_tried_further_apart_then_left_to_an_administrator(
+    citizen: User, gd_mailbox: Mailbox, acceptor: User, guangdong: Unit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    letter = refused(citizen, gd_mailbox, acceptor)
+    real = services.notice_pdf
+
+    def broken(content: Any) -> bytes:
+        raise OSError("font cache unavailable")
+
+    monkeypatch.setattr(services, "notice_pdf", broken)
+    start = timezone.now()
+    notices_issue(now=start)
+    drain()  # the first try, by the task the notice was issued with
+    tries = [0]  # the minutes at which a render was tried
+    for minutes in [*range(6, 3 * 60, 4), 30 * 24 * 60]:  # the job every few minutes for 3 hours, and a month on
+        with time_machine.travel(start + dt.timedelta(minutes=minutes), tick=False):
+            if notices_issue()["requeued"]:
+                tries.append(minutes)
+                drain()
+    notice = Notice.objects.get(letter=letter)
+    assert not notice.file and notice.render_failures == services.RENDER_TRIES
+    gaps = [later - earlier for earlier, later in itertools.pairwise(tries)]
+    assert len(tries) == services.RENDER_TRIES  # then no more tries, however long the job runs
+    assert gaps == sorted(gaps) and gaps[-1] >= 4 * gaps[0]  # further and further apart
+
+    monkeypatch.setattr(services, "notice_pdf", real)  # the cause is fixed; an administrator asks again
+    admin = make_staff("gd-admin", guangdong, Role.ACCEPTOR)
+    User.objects.filter(pk=admin.pk).update(is_staff=True, is_superuser=True)
+    client = sign_in(Client(), User.objects.get(pk=admin.pk))
+    listed = client.get("/admin/notices/notice/?rendered=stopped").content.decode()
+    assert notice.document_number in listed
+    answer = client.post("/admin/notices/notice/", {"action": "render_again", "_selected_action": [notice.pk]})
+    assert answer.status_code == 302
+    drain()
+    notice.refresh_from_db()
+    assert notice.file and notice.render_failures == 0 and told(notice) == 1
 
 
 @pytest.mark.postgres_only

@@ -14,9 +14,21 @@ the mailbox's own city, or the letter's stated place.
 3. A name shared by several divisions (``鼓楼区``, ``朝阳``) is decided, in order, by a division
    above or below it named elsewhere in the letter, the mailbox's jurisdiction, and nearness to the
    letter's stated place; a tie is left out rather than guessed.
-4. The place is the most specific division named (county before prefecture before province);
-   between two of the same level, the one the rest of the letter supports, then the first named.
-5. Letters in English (or with English words) name places in pinyin or an established English
+4. The place is the most specific division named (county before prefecture before province) inside
+   the mailbox's jurisdiction, else outside it; between two of the same level, the one the rest of
+   the letter supports, then the first named. A name shared by a city and its own district (荆州,
+   荆州区) left undecided by step 3 is the city.
+5. Towns, townships and streets of every other county (``streets.json``, from the National Bureau
+   of Statistics' town-level codes: ``scripts/derive_streets.py``) are how many people name their
+   place (三里屯, 坂田, 徐家汇, "Xujiahui"). Such a name is read as its county, and counts only:
+   where a division above it (its county, city or province), or one in its city, is named, is the
+   mailbox's jurisdiction or the stated place; where the letter names no county-level division
+   other than its own (it refines, never contradicts, a county named); and, for a short form of two
+   characters, with a word that marks a place next to it (在坂田, 坂田那边, 石牌派出所), since two
+   characters also occur across words. A road, station or building named after it lies in it
+   (三里屯路, "Xujiahui metro station"). Short forms that are everyday words, or the name of a
+   county or higher, are not used (the derivation says how they were found).
+6. Letters in English (or with English words) name places in pinyin or an established English
    spelling ("Longgang", "Nanshan, Shenzhen", "Hongshan district", "Xi'an", "Inner Mongolia"): the
    spellings are the committed file ``romanised.json`` (``scripts/derive_romanised.py``), read
    ignoring case, spaces, hyphens and apostrophes. A spelling followed by its type's word
@@ -26,6 +38,9 @@ the mailbox's own city, or the letter's stated place.
    or a surname ("Officer Wang Jinping"), nor before a surname ("Anping Zhou"). A spelling that is
    also an English word or a surname ("Guide", "Mile", "Yuan") counts alone only when a division
    above or below it is named too ("Yu'an, Lu'an"). Steps 3–4 follow.
+7. A shared name left undecided by step 3 is decided by the other places the letter names: the
+   candidate in the same city (or province) as another place named, where only one is ("Huangpu"
+   with Xuhui, 龙岗 with 坂田).
 """
 
 from __future__ import annotations
@@ -42,6 +57,15 @@ DIVISIONS_FILE = Path(__file__).resolve().parent.parent / "orgs" / "data" / "div
 TOWNS_FILE = DIVISIONS_FILE.with_name("towns.json")
 LEVELS = {"province": 1, "prefecture": 2, "county": 3}
 TOWN = 4
+STREET = 5  # a town or street below a county that is not in the unit tree: read as its county
+STREETS_FILE = DIVISIONS_FILE.with_name("streets.json")
+# Next to a street's two-character short form: words that say it is a place (在坂田, 坂田那边, 石牌派出所).
+STREET_BEFORE = re.compile(r"(?:在|到|去|住|从|于|来|回|经过|路过|位于|家在)$")
+STREET_AFTER = re.compile(
+    r"(?:派出所|警务|街道|社区|村|小区|花园|一带|附近|那边|这边|那里|这里|片区|辖区|地区|地铁|路|街|大道|"
+    r"广场|市场|商圈|酒吧|的)"
+)
+EN_STREET_BEFORE = frozenset(("in", "at", "near", "from", "around", "to"))
 # Type endings, longest first ("自治县" before "县").
 ENDINGS = (
     "特别行政区", "自治区", "自治州", "自治县", "自治旗", "新区", "地区", "林区", "特区", "街道",
@@ -105,8 +129,9 @@ EN_SURNAMES = frozenset((
 class Division:
     code: str
     name: str
-    level: int  # 1 province, 2 prefecture, 3 county, 4 town or street
+    level: int  # 1 province, 2 prefecture, 3 county, 4 town or street in the tree, 5 another town or street
     parent: str
+    short: str = ""  # for a STREET: the name written alone ("" where it is not used alone)
 
 
 @dataclass(frozen=True)
@@ -132,7 +157,16 @@ def divisions() -> dict[str, Division]:
     table = {r["code"]: Division(r["code"], r["name"], LEVELS[r["level"]], r["parent"]) for r in rows}
     for town in json.loads(TOWNS_FILE.read_text(encoding="utf-8")):
         table[town["code"]] = Division(town["code"], town["name"], TOWN, town["parent"])
+    for code, name, county, short, _spelling in _street_rows():
+        table[code] = Division(code, name, STREET, county, short)
     return table
+
+
+@cache
+def _street_rows() -> list[list[str]]:
+    """``[code, name, county, short form, spelling]`` per town or street (scripts/derive_streets.py)."""
+    rows: list[list[str]] = json.loads(STREETS_FILE.read_text(encoding="utf-8"))
+    return rows
 
 
 def type_ending(name: str) -> str:
@@ -163,7 +197,7 @@ def _names() -> dict[str, tuple[tuple[str, bool], ...]]:
     found: dict[str, dict[tuple[str, bool], None]] = {}
     for division in divisions().values():
         found.setdefault(division.name, {})[(division.code, False)] = None
-        short = short_form(division.name)
+        short = division.short if division.level == STREET else short_form(division.name)
         if _short_form_used(division):
             found.setdefault(short, {})[(division.code, True)] = None
             if division.name.endswith("自治州"):  # 恩施州, 延边州
@@ -173,6 +207,8 @@ def _names() -> dict[str, tuple[tuple[str, bool], ...]]:
 
 def _short_form_used(division: Division) -> bool:
     """Whether people name ``division`` by its short form alone (step 1)."""
+    if division.level == STREET:
+        return bool(division.short)
     short = short_form(division.name)
     return short != division.name and not (division.level == TOWN and short in TOWN_NOT_SHORT_FORMS)
 
@@ -191,6 +227,9 @@ def _spellings() -> dict[str, tuple[str, ...]]:
         if row["code"] in table:
             for spelling in row["spellings"]:
                 found.setdefault(folded(spelling), {})[row["code"]] = None
+    for code, *_names, spelling in _street_rows():
+        if spelling:
+            found.setdefault(folded(spelling), {})[code] = None
     return {spelling: tuple(codes) for spelling, codes in found.items()}
 
 
@@ -224,19 +263,34 @@ def _english_name_at(text: str, words: list[re.Match[str]], i: int) -> tuple[_Na
             if typed:
                 return _Named(name[0].start(), text[name[0].start() : after[-1].end()], typed), count + type_words
         alone = tuple((c, bool(type_ending(divisions()[c].name))) for c in codes if _named_alone(divisions()[c]))
-        if not alone or not name[0].group()[0].isupper() or _not_a_place_before(text, words, i + count):
+        alone = _english_here(alone, text, words, i, count)
+        if not alone or not name[0].group()[0].isupper():
             return None, count
         weak = spelling in EN_WORDS or spelling in EN_SURNAMES  # "Guide", "Yuan" (裕安 Yu'an)
         return _Named(name[0].start(), text[name[0].start() : name[-1].end()], alone, weak), count
     return None, 1
 
 
-def _not_a_place_before(text: str, words: list[re.Match[str]], at: int) -> bool:
-    """Whether the word at ``at`` makes the short form before it a road ("Tianhe Road") or a person's
-    given name ("Anping Zhou")."""
-    if at >= len(words) or not _one_name(text, words[at - 1 : at + 1]):
-        return False
-    return words[at].group().lower() in EN_ROAD_AFTER or _capitalised_in(words[at], EN_SURNAMES)
+def _english_here(
+    candidates: tuple[tuple[str, bool], ...], text: str, words: list[re.Match[str]], i: int, count: int
+) -> tuple[tuple[str, bool], ...]:
+    """As :func:`_here`, in English: before a road word or a surname a short form is no place, except a
+    street's before a road or station ("Xujiahui metro station"); a street's short form of two
+    syllables needs "in", "at", "near"… before it, or a road, station or police word after it."""
+    at = i + count
+    after = words[at].group().lower() if at < len(words) and _one_name(text, words[at - 1 : at + 1]) else ""
+    before = words[i - 1].group().lower() if i and text[words[i - 1].end() : words[i].start()] == " " else ""
+    surname = at < len(words) and bool(after) and _capitalised_in(words[at], EN_SURNAMES)
+    marked = before in EN_STREET_BEFORE or after in EN_ROAD_AFTER or after == "police"
+    kept = []
+    for code, short in candidates:
+        division = divisions()[code]
+        if division.level == STREET:
+            if not surname and (len(division.short) > 2 or marked):
+                kept.append((code, short))
+        elif not surname and after not in EN_ROAD_AFTER:
+            kept.append((code, short))
+    return tuple(kept)
 
 
 def _capitalised_in(word: re.Match[str], among: frozenset[str]) -> bool:
@@ -262,13 +316,18 @@ def _named_alone(division: Division) -> bool:
 
 def ancestors(code: str) -> list[str]:
     """The codes above ``code``, nearest first."""
+    return list(_chain(code))
+
+
+@cache
+def _chain(code: str) -> tuple[str, ...]:
     chain: list[str] = []
     table = divisions()
     parent = table[code].parent if code in table else ""
     while parent and parent in table and parent not in chain:
         chain.append(parent)
         parent = table[parent].parent
-    return chain
+    return tuple(chain)
 
 
 def within(code: str, outer: str) -> bool:
@@ -292,15 +351,17 @@ class _Named(NamedTuple):
 def mentions_in(text: str) -> list[_Named]:
     """Each division name in ``text``: Chinese (longest name first, left to right), then English."""
     names = _names()
-    found = []
+    found: list[_Named] = []
     i = 0
     while i < len(text):
         for length in range(min(MAX_NAME, len(text) - i), 1, -1):
             words = text[i : i + length]
-            candidates = names.get(words)
-            if candidates is None:
+            named = names.get(words)
+            if named is None:
                 continue
-            if all(short for _c, short in candidates) and ROAD_AFTER.match(text, i + length):
+            after_place = bool(found) and found[-1].start + len(found[-1].words) in (i, i - 1)  # 白云的京溪
+            candidates = _here(named, text, i, i + length, after_place=after_place)
+            if not candidates:
                 continue
             found.append(_Named(i, words, candidates))
             i += length - 1
@@ -309,28 +370,75 @@ def mentions_in(text: str) -> list[_Named]:
     return sorted([*found, *english_mentions_in(text)], key=lambda named: named.start)
 
 
+def _here(
+    candidates: tuple[tuple[str, bool], ...], text: str, start: int, end: int, *, after_place: bool = False
+) -> tuple[tuple[str, bool], ...]:
+    """The candidates a Chinese name found at ``text[start:end]`` may mean there (steps 2 and 5): a short
+    form before a road word names the road, unless it is a street's (三里屯路 lies in 三里屯); a street's
+    two-character short form needs a word that marks a place next to it, or a place name just before
+    it (白云的京溪)."""
+    road = ROAD_AFTER.match(text, end) is not None
+    marked = (
+        after_place
+        or STREET_BEFORE.search(text[max(0, start - 2) : start]) is not None
+        or STREET_AFTER.match(text, end) is not None
+    )
+    return tuple(
+        (code, short)
+        for code, short in candidates
+        if not short
+        or (divisions()[code].level != STREET and not road)
+        or (divisions()[code].level == STREET and (end - start > 2 or marked))
+    )
+
+
 def places_named_in(text: str, *, jurisdiction: str = "", stated: str = "") -> list[PlaceMention]:
     """The divisions ``text`` names, each resolved (see the module docstring, step 3) or left out."""
     raw = mentions_in(text)
-    sure = {named.candidates[0][0] for named in raw if len(named.candidates) == 1 and not named.needs_support}
+    sure = {
+        named.candidates[0][0]
+        for named in raw
+        if len(named.candidates) == 1 and not named.needs_support and not _below_county(named.candidates[0][0])
+    }
     raw = [_supported(named, sure) if named.needs_support else named for named in raw]
 
-    def resolve(candidates: tuple[tuple[str, bool], ...]) -> tuple[str, bool] | None:
+    def resolve(candidates: tuple[tuple[str, bool], ...], kin: set[str]) -> tuple[str, bool] | None:
         if len(candidates) < 2:
             return candidates[0] if candidates else None
-        return _decide(candidates, sure, jurisdiction, stated)
+        return _decide(candidates, sure, jurisdiction, stated, kin)
+
+    def others(named: _Named) -> set[str]:  # the candidates of the other names (step 7)
+        return {code for other in raw if other is not named for code, _short in other.candidates}
 
     # Towns last: a town counts only inside a city that the rest of the letter, the mailbox or the
     # stated place names (town names repeat all over the country).
-    not_towns = [resolve(tuple(c for c in named.candidates if divisions()[c[0]].level != TOWN)) for named in raw]
+    not_towns = [resolve(tuple(c for c in named.candidates if not _below_county(c[0])), others(named)) for named in raw]
     known = {chosen[0] for chosen in not_towns if chosen is not None} | {jurisdiction, stated[:9], stated[:6]}
     result: list[PlaceMention] = []
     for named in raw:
-        towns_known = (c for c in named.candidates if divisions()[c[0]].level != TOWN or _city_known(c[0], known))
-        chosen = resolve(tuple(towns_known))
+        around = others(named)
+        towns_known = (c for c in named.candidates if _town_counts(c[0], known, around))
+        chosen = resolve(tuple(towns_known), around)
         if chosen is not None:
             result.append(PlaceMention(divisions()[chosen[0]], named.start, named.words, chosen[1]))
     return result
+
+
+def _below_county(code: str) -> bool:
+    return divisions()[code].level >= TOWN
+
+
+def _town_counts(code: str, known: set[str], around: set[str]) -> bool:
+    """Whether the division ``code`` may be meant (steps 3 and 5): divisions of county level or above
+    always; a town or street where a division above it is known, or one in its city, or one above it
+    is a candidate of another name in the letter."""
+    if not _below_county(code):
+        return True
+    chain = ancestors(code)
+    city = chain[1] if len(chain) > 1 and divisions()[code].level == STREET else chain[0]
+    return any(k in divisions() and (within(code, k) or within(k, city)) for k in known) or any(
+        a in around for a in chain
+    )
 
 
 def _supported(named: _Named, sure: set[str]) -> _Named:
@@ -339,40 +447,57 @@ def _supported(named: _Named, sure: set[str]) -> _Named:
     return named._replace(candidates=kept)
 
 
-def _city_known(town: str, known: set[str]) -> bool:
-    """Whether a division in ``known`` (named in the letter, the mailbox's, the stated place) lies
-    in the town's city (the city itself, or one of its towns)."""
-    city = divisions()[town].parent
-    return any(code in divisions() and within(code, city) for code in known)
+def _kinship(code: str, kin: frozenset[tuple[str, str]]) -> int:
+    """2 when ``code`` lies in the city of one of ``kin`` (their :func:`_home`), 1 in its province, else 0."""
+    province, city = _home(code)
+    if (province, city) in kin:
+        return 2
+    return 1 if any(province == other for other, _city in kin) else 0
+
+
+@cache
+def _home(code: str) -> tuple[str, str]:
+    """The province and the city of a division: its prefecture, else (a municipality's district) its province."""
+    chain = (code, *_chain(code))
+    city = next((c for c in chain if divisions()[c].level == LEVELS["prefecture"]), chain[-1])
+    return chain[-1], city
 
 
 def _decide(
-    candidates: tuple[tuple[str, bool], ...], sure: set[str], jurisdiction: str, stated: str
+    candidates: tuple[tuple[str, bool], ...], sure: set[str], jurisdiction: str, stated: str, kin: set[str]
 ) -> tuple[str, bool] | None:
-    def score(candidate: tuple[str, bool]) -> tuple[int, int, int, int]:
+    """The candidate that the places named for sure, the mailbox, the other places named (step 7), the
+    stated place and the full name support, in that order; None on a tie."""
+    homes = frozenset(_home(other) for other in kin if other in divisions())
+
+    def score(candidate: tuple[str, bool]) -> tuple[int, int, int, int, int]:
         code, short = candidate
         family = {code, *ancestors(code)}
         supported = any(s in family or code in ancestors(s) for s in sure)
         inside = bool(jurisdiction) and within(code, jurisdiction)
+        related = _kinship(code, homes)
         near = _shared(code, stated) if stated in divisions() else 0
-        return (int(supported), int(inside), near, int(not short))
+        return (int(supported), int(inside), related, near, int(not short))
 
     ranked = sorted(candidates, key=score, reverse=True)
-    if score(ranked[0]) == score(ranked[1]):
-        return None
-    return ranked[0]
+    tied = [c for c in ranked if score(c) == score(ranked[0])]
+    outer = min(tied, key=lambda c: divisions()[c[0]].level)
+    if all(within(code, outer[0]) for code, _short in tied):  # 荆州: the city, not its district 荆州区
+        return outer
+    return None
 
 
 def guess_place(text: str, *, jurisdiction: str = "", stated: str = "") -> PlaceGuess | None:
     """The most specific division the text names (step 4), or None."""
-    mentions = places_named_in(text, jurisdiction=jurisdiction, stated=stated)
+    mentions = _refining(places_named_in(text, jurisdiction=jurisdiction, stated=stated))
     if not mentions:
         return None
     codes = {m.division.code for m in mentions}
 
-    def rank(m: PlaceMention) -> tuple[int, int, int]:
+    def rank(m: PlaceMention) -> tuple[bool, int, int, int]:
         support = sum(1 for a in ancestors(m.division.code) if a in codes)
-        return (m.division.level, support, -m.start)
+        inside = not jurisdiction or within(m.division.code, jurisdiction)
+        return (inside, m.division.level, support, -m.start)
 
     best = max(mentions, key=rank)
     family = {best.division.code, *ancestors(best.division.code)}
@@ -382,4 +507,16 @@ def guess_place(text: str, *, jurisdiction: str = "", stated: str = "") -> Place
         confidence += 0.15
     if len({m.division.code for m in mentions if m.division.level == best.division.level}) > 1:
         confidence -= 0.2  # two places of the same level: the letter may be about either
+    if best.division.level == STREET:  # not in the unit tree: its county is the place (step 5)
+        return PlaceGuess(divisions()[best.division.parent], round(min(confidence, 0.95) - 0.1, 2), words)
     return PlaceGuess(best.division, round(min(confidence, 0.95), 2), words)
+
+
+def _refining(mentions: list[PlaceMention]) -> list[PlaceMention]:
+    """The mentions less the streets that lie outside the most specific other division named (step 5)."""
+    named = [m for m in mentions if m.division.level != STREET]
+    if not named:
+        return mentions
+    deepest = max(m.division.level for m in named)
+    inside = {m.division.code for m in named if m.division.level == deepest}
+    return [m for m in mentions if m.division.level != STREET or any(within(m.division.code, c) for c in inside)]

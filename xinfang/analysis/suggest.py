@@ -5,7 +5,8 @@ Four kinds of suggestion, each with a confidence (0–1) and the words behind it
 - the **accused unit** (``letters.accusation.accused_named_in``, the unit tree as dictionary) and the
   **officer** (name, badge number, post), for complaints and reports;
 - the **place** (:mod:`xinfang.analysis.places`);
-- the **police type** and the **letter type**, from transparent weighted cue lexicons below: each
+- the **police type** and the **letter type**, from transparent weighted cue lexicons below (for the
+  police type, with the events each department's law gives it: :mod:`xinfang.analysis.duties`): each
   cue found adds its weight to its class; the top class wins, and its confidence is its share of
   all the weight found (a single weak cue is not trusted: no suggestion under ``MIN_SCORE``).
 
@@ -20,6 +21,7 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from xinfang.analysis.duties import duty_cues
 from xinfang.analysis.places import guess_place
 from xinfang.letters.accusation import accused_named_in, place_bureau
 from xinfang.letters.models import Letter
@@ -512,13 +514,14 @@ def police_types(text: str) -> list[Suggestion]:
     When the text is about police (it names an officer or a post), the inspection and discipline cues
     count double: "刑警队长收受购物卡" is the discipline department's, not the criminal police's, and
     "民警酒驾" discipline's where "有人酒驾" is traffic's."""
-    cues = POLICE_TYPE_CUES
+    duties = duty_cues()
+    cues = {value: words + duties.get(value, ()) for value, words in POLICE_TYPE_CUES.items()}
     if POLICE_ACTOR.search(normalise(text).lower()):
         cues = {
             value: tuple((w, weight * OVERSIGHT_WEIGHT) for w, weight in words)
             if value in (PoliceType.INSPECTION, PoliceType.DISCIPLINE)
             else words
-            for value, words in POLICE_TYPE_CUES.items()
+            for value, words in cues.items()
         }
     return _best(text, cues, dict(PoliceType.choices))
 

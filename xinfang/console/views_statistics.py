@@ -1,10 +1,12 @@
 """The statistics pages for analysts, leaders and inspectors (issue 19 §1-2): the dashboard of their
 unit and its subtree, the assessment of subordinate units, hotspots, the drill-down to letters and
 the .xlsx exports, and the periodic reports (made by the worker; requested and downloaded here).
-Every figure comes from ``statistics.figures``; the pages read the rollups."""
+Every figure comes from ``statistics.figures``; the pages read the rollups, once per count of the
+worker (``selectors.counted_cache``), and the overdue letters live."""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from urllib.parse import urlencode
 
@@ -17,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from xinfang.accounts.models import User
+from xinfang.console.templatetags.statistics_tags import figure_value
 from xinfang.console.views_exports import letter_list_response
 from xinfang.errors import Refused
 from xinfang.orgs.models import Unit
@@ -25,7 +28,7 @@ from xinfang.pages.gates import staff_page
 from xinfang.pages.refusals import refusal_message
 from xinfang.statistics import exports, selectors, services
 from xinfang.statistics.figures import FIGURES, INDICATORS, SCORE_FORMULA, Figure, Totals
-from xinfang.statistics.rollup import last_counted_at
+from xinfang.statistics.rollup import last_count
 from xinfang.statistics.selectors import GROUPINGS, HOTSPOT_GROUPS, Period
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -46,7 +49,8 @@ def _scope(request: HttpRequest) -> tuple[User, Unit, Period, str]:
     return user, unit, period, query
 
 
-def _context(user: User, unit: Unit, period: Period, query: str, **more: object) -> dict[str, object]:
+def _context(user: User, unit: Unit, period: Period, query: str, *, count: tuple[int, dt.datetime | None] | None = None,
+             **more: object) -> dict[str, object]:  # fmt: skip
     root = selectors.scope_root(user)
     return {
         "unit": unit,
@@ -54,34 +58,39 @@ def _context(user: User, unit: Unit, period: Period, query: str, **more: object)
         "period": period,
         "query": query,
         "regions": selectors.children_of(root),
-        "counted_at": last_counted_at(),
+        "counted_at": (count or last_count())[1],
         **more,
     }
 
 
-def _cells(totals: Totals, figures: list[Figure]) -> list[tuple[object, str]]:
-    return [(f.compute(totals), f.unit) for f in figures]
+def _cells(totals: Totals, figures: list[Figure], labels: list[str]) -> list[tuple[str, str]]:
+    """Each figure of ``totals`` as shown, with its label (the cell's ``data-label`` on narrow screens)."""
+    return [(figure_value(f.compute(totals), f.unit), label) for f, label in zip(figures, labels, strict=True)]
 
 
 @staff_page
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The figures are read from the rollups once per count of the worker (cached); the overdue
+    counts are live on every view."""
     user, unit, period, query = _scope(request)
-    regions = selectors.by_region(unit, period)
-    totals = Totals()  # the whole subtree: the sum of its regions (one read of the rollups for both)
-    for region in regions:
-        totals.add(region.totals)
-    totals.overdue = totals.overdue or 0
-    headline = [(f, f.compute(totals)) for f in FIGURES]
+    count = last_count()
+    read = selectors.counted_cache("dashboard", viewer=user, unit=unit, period=period, count=count,
+                                   compute=lambda: selectors.dashboard_read(unit, period))  # fmt: skip
+    totals = Totals(overdue=0)  # the whole subtree: the sum of its regions
     tables = []
     for group, title in GROUPINGS.items():
+        rows = selectors.with_overdue(unit, group, read.tables[group])
+        if group == "region":
+            for region in rows:
+                totals.add(region.totals)
         shown = [f for f in FIGURES if not f.needs_histogram or group == "region"]
-        rows = regions if group == "region" else selectors.breakdown(unit, period, group)
+        labels = [str(f.label) for f in shown]
         tables.append(
             {
                 "group": group,
                 "title": title,
                 "figures": shown,
-                "rows": [(row, _cells(row.totals, shown)) for row in rows],
+                "rows": [(row, _cells(row.totals, shown, labels)) for row in rows],
                 "chart": {
                     "labels": [row.name for row in rows][:20],
                     "received": [row.totals["received"] for row in rows][:20],
@@ -89,26 +98,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 },
             }
         )
-    trend = selectors.trend(unit, period)
+    headline = [(f, f.compute(totals)) for f in FIGURES]
     trend_chart = {
-        "labels": [label for label, _t in trend],
-        "received": [t["received"] for _l, t in trend],
-        "replied": [t["replied"] for _l, t in trend],
+        "labels": [label for label, _t in read.trend],
+        "received": [t["received"] for _l, t in read.trend],
+        "replied": [t["replied"] for _l, t in read.trend],
     }
-    return render(
-        request,
-        "console/statistics/dashboard.html",
-        _context(user, unit, period, query, headline=headline, tables=tables, trend=trend, trend_chart=trend_chart),
-    )
+    context = _context(user, unit, period, query, count=count, headline=headline, tables=tables, trend=read.trend,
+                       trend_chart=trend_chart)  # fmt: skip
+    return render(request, "console/statistics/dashboard.html", context)
 
 
 @staff_page
 def assessment(request: HttpRequest) -> HttpResponse:
     user, unit, period, query = _scope(request)
+    count = last_count()
+    assessed = selectors.counted_cache("assessment", viewer=user, unit=unit, period=period, count=count,
+                                       compute=lambda: selectors.assessment(unit, period, overdue=False))  # fmt: skip
+    selectors.with_overdue(unit, "region", [a.row for a in assessed])
     return render(
         request,
         "console/statistics/assessment.html",
-        _context(user, unit, period, query, assessed=selectors.assessment(unit, period), indicators=INDICATORS,
+        _context(user, unit, period, query, count=count, assessed=assessed, indicators=INDICATORS,
                  score_formula=SCORE_FORMULA),
     )  # fmt: skip
 
@@ -116,11 +127,16 @@ def assessment(request: HttpRequest) -> HttpResponse:
 @staff_page
 def hotspots(request: HttpRequest) -> HttpResponse:
     user, unit, period, query = _scope(request)
-    groups = [(group, title, *selectors.hotspots(unit, period, group)) for group, title in HOTSPOT_GROUPS.items()]
+    count = last_count()
+    found = selectors.counted_cache(
+        "hotspots", viewer=user, unit=unit, period=period, count=count,
+        compute=lambda: {group: selectors.hotspots(unit, period, group) for group in HOTSPOT_GROUPS},
+    )  # fmt: skip
+    groups = [(group, title, *found[group]) for group, title in HOTSPOT_GROUPS.items()]
     return render(
         request,
         "console/statistics/hotspots.html",
-        _context(user, unit, period, query, groups=groups, previous=period.previous()),
+        _context(user, unit, period, query, count=count, groups=groups, previous=period.previous()),
     )
 
 

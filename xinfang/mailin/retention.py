@@ -70,6 +70,12 @@ def refused_due(now: dt.datetime) -> QuerySet[InboundMessage]:
     ).exclude(envelope_sender="")
 
 
+def senders_due(*, now: dt.datetime | None = None) -> SenderErasure:
+    """What :func:`senders_erase` would erase now, counted (``manage.py erase_identities --dry-run``)."""
+    now = now or timezone.now()
+    return SenderErasure(writers=writers_due(retention_cutoff(now)).count(), refused=refused_due(now).count())
+
+
 def senders_erase(*, now: dt.datetime | None = None) -> SenderErasure:
     """Erase every e-mail sender past its period (see the module); returns the counts."""
     now = now or timezone.now()

@@ -117,6 +117,10 @@ class Notice(models.Model):
     issued_at = models.DateTimeField(_("成文时间"))
     file = models.FileField(_("告知书文件"), upload_to="notices/%Y/%m/", blank=True)
     rendered_at = models.DateTimeField(_("生成时间"), null=True, blank=True)
+    # Renders that failed (logged with their error); after ``services.RENDER_TRIES`` the job stops
+    # trying, and an administrator renders it again from the admin once the cause is fixed.
+    render_failures = models.PositiveSmallIntegerField(_("生成失败次数"), default=0)
+    render_failed_at = models.DateTimeField(_("最近一次生成失败"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:
@@ -126,7 +130,11 @@ class Notice(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["issuing_unit", "year", "series", "serial"], name="notice_number_once")
         ]
-        indexes = [models.Index(fields=["letter", "issued_at"], name="notice_letter_idx")]
+        indexes = [
+            models.Index(fields=["letter", "issued_at"], name="notice_letter_idx"),
+            # The job's look for notices still without a file reads only those (a handful among millions).
+            models.Index(fields=["created_at"], name="notice_unrendered_idx", condition=models.Q(file="")),
+        ]
 
     def __str__(self) -> str:
         return self.document_number

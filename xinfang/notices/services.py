@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -41,6 +42,10 @@ BATCH = 500
 # A notice still without a file this long after it was issued lost its render task (or the task
 # failed): the job enqueues another.
 STRAGGLER = dt.timedelta(minutes=5)
+# A notice whose render fails is tried again after 5, 10, 20, 40 minutes; after RENDER_TRIES failures
+# the job stops (a notice that cannot be rendered is a fault to fix, not to retry every few minutes
+# forever) and an administrator renders it again from the admin once the cause is fixed.
+RENDER_TRIES = 5
 
 
 @dataclass
@@ -92,15 +97,48 @@ def notice_render(*, notice_id: int) -> bool:
        no row locks, relies on the conditional update below): two workers never both render it.
     2. Render, store the file, attach it with a conditional update (``WHERE file = ''``) and tell
        the writer, in one transaction: the writer hears once, after the file is there.
-    3. A failure is logged and leaves the notice without a file; the job's sweep enqueues it again.
+    3. A failure is logged and counted on the notice, which stays without a file; the job enqueues
+       it again later, fewer times and further apart (``RENDER_TRIES``).
     """
     try:
         with transaction.atomic():
             notice = Notice.objects.select_for_update(skip_locked=True).filter(pk=notice_id, file="").first()
             return notice is not None and _render(notice)
     except Exception:  # one notice that cannot be rendered must not stop the others
-        logger.exception("notice %s could not be rendered", notice_id)
+        failures = _count_failure(notice_id)
+        if failures >= RENDER_TRIES:
+            logger.exception("notice %s could not be rendered %s times; no more tries until an administrator asks",
+                             notice_id, failures)  # fmt: skip
+        else:
+            logger.exception("notice %s could not be rendered (try %s of %s)", notice_id, failures, RENDER_TRIES)
         return False
+
+
+def _count_failure(notice_id: int) -> int:
+    """Record a failed render (after its transaction rolled back); the notice's failures so far."""
+    Notice.objects.filter(pk=notice_id, file="").update(
+        render_failures=F("render_failures") + 1, render_failed_at=timezone.now()
+    )
+    return Notice.objects.filter(pk=notice_id).values_list("render_failures", flat=True).first() or 0
+
+
+def _next_try(notice: tuple[int, int, dt.datetime | None], now: dt.datetime) -> bool:
+    """Whether a notice without a file, ``(pk, failures, last failure)``, is due another render."""
+    _, failures, failed_at = notice
+    if failures >= RENDER_TRIES:
+        return False
+    return failed_at is None or failed_at <= now - STRAGGLER * 2 ** (failures - 1)
+
+
+def notices_render_again(*, notice_ids: list[int]) -> int:
+    """An administrator's "render again" of notices without a file (after fixing what made them
+    fail): their failures start from zero and a render task is enqueued for each; how many."""
+    again = list(Notice.objects.filter(pk__in=notice_ids, file="").values_list("pk", flat=True))
+    with transaction.atomic():
+        Notice.objects.filter(pk__in=again).update(render_failures=0, render_failed_at=None)
+        for pk in again:
+            tasks.render_notice.enqueue(pk)
+    return len(again)
 
 
 def _render(notice: Notice) -> bool:
@@ -177,11 +215,12 @@ def notices_issue(*, now: dt.datetime | None = None, batch: int = BATCH) -> dict
 def _stragglers_requeue(*, now: dt.datetime, batch: int) -> int:
     """Enqueue the render of up to ``batch`` notices still without a file minutes after they were
     issued and with no render task waiting or running; how many were enqueued."""
-    stragglers = list(
-        Notice.objects.filter(file="", created_at__lt=now - STRAGGLER)
+    unrendered = (
+        Notice.objects.filter(file="", created_at__lt=now - STRAGGLER, render_failures__lt=RENDER_TRIES)
         .order_by("pk")
-        .values_list("pk", flat=True)[:batch]
+        .values_list("pk", "render_failures", "render_failed_at")[:batch]
     )
+    stragglers = [notice[0] for notice in unrendered if _next_try(notice, now)]
     if not stragglers:
         return 0
     queued = set(

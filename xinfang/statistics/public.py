@@ -22,6 +22,7 @@ from xinfang.orgs.models import Mailbox
 from xinfang.orgs.selectors import bureaus_over_ids, unit_ids_under
 from xinfang.statistics.figures import COUNTERS, FIGURES_BY_NAME, Figure, Totals
 from xinfang.statistics.models import Grain, Rollup
+from xinfang.statistics.replica import rollup_db
 
 PUBLIC_FIGURES: tuple[Figure, ...] = tuple(
     FIGURES_BY_NAME[name]
@@ -60,7 +61,8 @@ def mailbox_figures(mailbox: Mailbox, others: list[Mailbox], months: list[dt.dat
     under = unit_ids_under(owner)
     units = Q() if under is None else Q(unit_id__any_of=sorted({*under, *bureaus_over_ids(owner)}))
     rows = (
-        Rollup.objects.filter(
+        Rollup.objects.using(rollup_db())
+        .filter(
             units,
             grain=Grain.MONTH,
             dim="mailbox",

@@ -30,6 +30,7 @@ from django.utils import timezone
 from xinfang.letters.models import Letter, LetterEvent, Rating
 from xinfang.statistics.figures import COUNTERS, DIMENSIONS, HISTOGRAMS, OVERTURNING
 from xinfang.statistics.models import Grain, LetterFigures, Rollup, RollupWatermark, SubtreeRollup
+from xinfang.statistics.replica import rollup_db
 
 WATERMARK = "letter_events"
 DECISIONS = {"accept": "accepted", "refuse": "refused", "refer": "referred", "redirect_emergency": "redirected"}
@@ -386,5 +387,19 @@ def statistics_rollup(*, batch: int = 2000, max_batches: int = 100, settle: floa
 
 
 def last_counted_at() -> dt.datetime | None:
-    """When the rollups were last brought up to date (shown on the pages)."""
-    return RollupWatermark.objects.filter(name=WATERMARK).values_list("updated_at", flat=True).first()
+    """When the rollups the statistics read were last brought up to date (shown on the pages; the
+    periodic reports wait for it): read with them, on the replica when there is one."""
+    return last_count()[1]
+
+
+def last_count() -> tuple[int, dt.datetime | None]:
+    """The watermark as the statistics read it (``replica.rollup_db``, with the rollups): the last
+    timeline row counted and when the job last ran. Every run that changes a rollup row also moves
+    the time, so the pair names what the rollups hold (the key of the pages' cache)."""
+    found = (
+        RollupWatermark.objects.using(rollup_db())
+        .filter(name=WATERMARK)
+        .values_list("last_event_id", "updated_at")
+        .first()
+    )
+    return found or (0, None)

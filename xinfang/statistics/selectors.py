@@ -11,15 +11,17 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar, cast
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
 
 from xinfang.accounts.models import Role, User
 from xinfang.letters.access import letters_visible_to
@@ -29,8 +31,10 @@ from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.selectors import in_units, unit_ids_under
 from xinfang.statistics.figures import COUNTERS, HISTOGRAMS, INDICATORS, Totals, score
 from xinfang.statistics.models import Grain, PeriodicReport, ReportStatus, SubtreeRollup
+from xinfang.statistics.replica import rollup_db
 from xinfang.vocabulary import Channel, LetterType
 
+T = TypeVar("T")
 STATISTICS_ROLES = frozenset({Role.ANALYST, Role.LEADER, Role.INSPECTOR})
 GROUPINGS: dict[str, Promise] = {
     "police_type": gettext_lazy("按警种"),
@@ -179,7 +183,7 @@ def figures(unit: Unit, period: Period, *, group: str | None = None, histograms:
     Read from the unit's own subtree rows (``SubtreeRollup``): a dozen rows for a year, whatever
     the size of the subtree."""
     dim = group or "all"
-    base = SubtreeRollup.objects.filter(_period_q(period), unit_id=unit.pk, dim=dim)
+    base = SubtreeRollup.objects.using(rollup_db()).filter(_period_q(period), unit_id=unit.pk, dim=dim)
     result = _read(base, "key" if group else None, histograms and dim == "all")
     if overdue:
         for key, n in overdue_now(unit, group).items():
@@ -252,15 +256,58 @@ def _names(group: str, keys: Iterable[object]) -> dict[str, str]:
     return {k: k for k in wanted}
 
 
-def breakdown(unit: Unit, period: Period, group: str) -> list[Row]:
-    """One row per value of ``group`` (a slice, or "region"), biggest first."""
+def breakdown(unit: Unit, period: Period, group: str, *, overdue: bool = True) -> list[Row]:
+    """One row per value of ``group`` (a slice, or "region"), biggest first; without the live
+    overdue counts if ``overdue`` is False (:func:`with_overdue` adds them)."""
     if group == "region":
-        return by_region(unit, period)
-    data = figures(unit, period, group=group, histograms=False)
+        return by_region(unit, period, overdue=overdue)
+    data = figures(unit, period, group=group, histograms=False, overdue=False)
     names = _names(group, data.keys())
     rows = [Row(str(key or ""), names.get(str(key or ""), _("未填写")), totals) for key, totals in data.items()]
-    rows.sort(key=lambda r: (-r.totals["received"], -r.totals["replied"], r.name))
+    rows.sort(key=_biggest_first)
+    return with_overdue(unit, group, rows) if overdue else rows
+
+
+def _biggest_first(row: Row) -> tuple[int, int, str]:
+    return -row.totals["received"], -row.totals["replied"], row.name
+
+
+def with_overdue(unit: Unit, group: str, rows: list[Row]) -> list[Row]:
+    """``rows`` of ``group`` (read by :func:`breakdown` without it) with the live overdue count of each.
+
+    A slice's value with overdue letters and nothing counted in the period gets a row of its own;
+    by region, a letter counts for the child bureau it lies under, else for the unit's own row."""
+    for row in rows:
+        row.totals.overdue = 0
+    if group == "region":
+        _region_overdue(unit, rows)
+        return rows
+    counts = overdue_now(unit, group)
+    by_key = {row.key: row for row in rows}
+    missing = [key for key in counts if str(key or "") not in by_key]
+    names = _names(group, missing) if missing else {}
+    for key, n in counts.items():
+        text = str(key or "")
+        if text not in by_key:
+            by_key[text] = Row(text, names.get(text, _("未填写")), Totals(overdue=0))
+            rows.append(by_key[text])
+        by_key[text].totals.overdue = (by_key[text].totals.overdue or 0) + n
+    rows.sort(key=_biggest_first)
     return rows
+
+
+def _region_overdue(unit: Unit, rows: list[Row]) -> None:
+    own = next((row for row in rows if row.extra.get("own")), None)
+    child_by_path = {row.unit.path: row for row in rows if row.unit is not None and not row.extra.get("own")}
+    overdue = overdue_now(unit, "unit")
+    paths = dict(Unit.objects.filter(pk__in=[k for k in overdue if k is not None]).values_list("pk", "path"))
+    cut = len(unit.path) + Unit.steplen
+    for key, n in overdue.items():
+        path = paths.get(key) if isinstance(key, int) else None
+        target = child_by_path.get(path[:cut]) if path and len(path) >= cut else None
+        target = target or own
+        if target is not None:
+            target.totals.overdue = (target.totals.overdue or 0) + n
 
 
 def children_of(unit: Unit) -> list[Unit]:
@@ -270,31 +317,22 @@ def children_of(unit: Unit) -> list[Unit]:
     )
 
 
-def by_region(unit: Unit, period: Period) -> list[Row]:
+def by_region(unit: Unit, period: Period, *, overdue: bool = True) -> list[Row]:
     """One row for the unit itself (with its departments), then one per bureau below it, with its subtree.
 
     Each child's figures are its subtree rows; the unit's own row is its subtree less its children's."""
     children = children_of(unit)
     total = figures(unit, period, overdue=False).get(None, Totals())
-    base = SubtreeRollup.objects.filter(_period_q(period), unit_id__in=[c.pk for c in children], dim="all")
+    base = SubtreeRollup.objects.using(rollup_db()).filter(
+        _period_q(period), unit_id__in=[c.pk for c in children], dim="all"
+    )
     data = _read(base, "unit_id", True) if children else {}
     own = Row(str(unit.pk), _("本级（含各警种）"), Totals(), unit=unit, extra={"own": True})
     own.totals.add(total)
-    rows = {child.pk: Row(str(child.pk), child.name, data.get(child.pk, Totals()), unit=child) for child in children}
-    for row in rows.values():
+    rows = [Row(str(child.pk), child.name, data.get(child.pk, Totals()), unit=child) for child in children]
+    for row in rows:
         own.totals.subtract(row.totals)
-        row.totals.overdue = 0
-    own.totals.overdue = 0
-    overdue = overdue_now(unit, "unit")
-    paths = dict(Unit.objects.filter(pk__in=[k for k in overdue if k is not None]).values_list("pk", "path"))
-    cut = len(unit.path) + Unit.steplen
-    child_by_path = {child.path: child for child in children}
-    for key, n in overdue.items():
-        path = paths.get(key) if isinstance(key, int) else None
-        child = child_by_path.get(path[:cut]) if path and len(path) >= cut else None
-        target = rows[child.pk].totals if child is not None else own.totals
-        target.overdue = (target.overdue or 0) + n
-    return [own, *rows.values()]
+    return with_overdue(unit, "region", [own, *rows]) if overdue else [own, *rows]
 
 
 # ---------------------------------------------------------------- assessment, hotspots
@@ -308,9 +346,10 @@ class Assessment:
     rank: int | None = None
 
 
-def assessment(unit: Unit, period: Period) -> list[Assessment]:
-    """The bureaus below ``unit`` with the rates of :data:`figures.INDICATORS` and a ranking by score."""
-    rows = [row for row in by_region(unit, period) if not row.extra.get("own")]
+def assessment(unit: Unit, period: Period, *, overdue: bool = True) -> list[Assessment]:
+    """The bureaus below ``unit`` with the rates of :data:`figures.INDICATORS` and a ranking by score
+    (no rate counts the overdue letters: without them if ``overdue`` is False)."""
+    rows = [row for row in by_region(unit, period, overdue=overdue) if not row.extra.get("own")]
     assessed = [Assessment(row, {i.name: i.compute(row.totals) for i in INDICATORS}, score(row.totals)) for row in rows]
     assessed.sort(key=lambda a: (a.score is None, -(a.score or 0), a.row.name))
     rank = 0
@@ -365,9 +404,8 @@ def trend(unit: Unit, period: Period) -> list[tuple[str, Totals]]:
     daily = period.days <= 62
     grain = Grain.DAY if daily else Grain.MONTH
     rows = (
-        SubtreeRollup.objects.filter(
-            unit_id=unit.pk, grain=grain, dim="all", start__gte=period.start, start__lte=period.end
-        )
+        SubtreeRollup.objects.using(rollup_db())
+        .filter(unit_id=unit.pk, grain=grain, dim="all", start__gte=period.start, start__lte=period.end)
         .values("start")
         .annotate(received=Sum("received"), replied=Sum("replied"))
         .order_by("start")
@@ -379,6 +417,47 @@ def trend(unit: Unit, period: Period) -> list[tuple[str, Totals]]:
         out.append((day.isoformat() if daily else f"{day:%Y-%m}", found.get(day, Totals())))
         day = day + dt.timedelta(days=1) if daily else _add_months(day, 1)
     return out
+
+
+@dataclass
+class DashboardRead:
+    """What the dashboard reads from the rollups: the rows of each grouping of :data:`GROUPINGS`
+    (without the live overdue counts: :func:`with_overdue`) and the trend."""
+
+    tables: dict[str, list[Row]]
+    trend: list[tuple[str, Totals]]
+
+
+def dashboard_read(unit: Unit, period: Period) -> DashboardRead:
+    return DashboardRead({group: breakdown(unit, period, group, overdue=False) for group in GROUPINGS},
+                         trend(unit, period))  # fmt: skip
+
+
+# ---------------------------------------------------------------- the pages' cache
+
+CACHE_SECONDS = 3600  # a bound on what a key cannot see (a unit renamed); the watermark moves every 5 minutes
+
+
+def counted_cache(what: str, *, viewer: User, unit: Unit, period: Period, count: tuple[int, dt.datetime | None],
+                  compute: Callable[[], T]) -> T:  # fmt: skip
+    """``compute()`` (figures read from the rollups, never the live overdue counts), kept in the
+    shared cache (``settings.CACHES``) until the rollup job counts again.
+
+    The key holds everything the result depends on: the count it was read at (``rollup.last_count``),
+    the viewer's visible subtree, the unit, the period and the language (the names of the slices
+    are translated). So a new count is read afresh, and viewers of different scopes never share
+    an entry."""
+    event_id, counted_at = count
+    key = ":".join((
+        "xinfang:statistics", what, str(event_id), counted_at.isoformat() if counted_at else "-",
+        scope_root(viewer).path, str(unit.pk), period.kind, period.start.isoformat(), period.end.isoformat(),
+        get_language() or "",
+    ))  # fmt: skip
+    found = cache.get(key)
+    if found is None:
+        found = compute()
+        cache.set(key, found, CACHE_SECONDS)
+    return cast("T", found)
 
 
 # ---------------------------------------------------------------- drill-down

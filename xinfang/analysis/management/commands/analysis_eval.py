@@ -9,7 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from xinfang.analysis.evaluation import CORPUS, by_split, load
-from xinfang.analysis.repeats_eval import PAIRS, load_pairs, pairs_by_split
+from xinfang.analysis.repeats import SCORED
+from xinfang.analysis.repeats_eval import PAIRS, PROVINCE_LETTERS, at_scale, load_pairs, pairs_by_split
 
 
 class Command(BaseCommand):
@@ -33,7 +34,8 @@ class Command(BaseCommand):
                 for letter in scores.errors:
                     mark = "missed" if letter.label == "emergency" else "false alarm"
                     self.stdout.write(f"  {mark:<11} [{letter.kind}/{letter.language}] {letter.text}")
-        for split, pairs in pairs_by_split(load_pairs(options["pairs"])).items():
+        pairs_read = load_pairs(options["pairs"])
+        for split, pairs in pairs_by_split(pairs_read).items():
             self.stdout.write(
                 f"repeats {split:<12} pairs={pairs.total:<4} tp={pairs.true_positives:<3} "
                 f"fp={pairs.false_positives:<3} fn={pairs.false_negatives:<3} precision={pairs.precision:.3f} "
@@ -43,3 +45,10 @@ class Command(BaseCommand):
                 for pair, value in pairs.errors:
                     mark = "missed" if pair.label == "same" else "false match"
                     self.stdout.write(f"  {mark:<11} {value:.3f} [{pair.kind}/{pair.language}] {pair.a} | {pair.b}")
+        for scored in sorted({SCORED, 2 * SCORED, SCORED // 2}):
+            for split in ("development", "held_out"):
+                expected = at_scale([pair for pair in pairs_read if pair.split == split], scored)
+                self.stdout.write(
+                    f"repeats at scale {split:<12} letters={PROVINCE_LETTERS} scored={scored:<3} "
+                    f"precision={expected.precision:.3f} recall={expected.recall:.3f} f1={expected.f1:.3f}"
+                )
