@@ -9,6 +9,7 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
+from tests.conftest import plan_on_a_big_table
 from tests.factories import CITIZEN_NAME, CITIZEN_PHONE, ConsoleClient, receive
 from xinfang.accounts.models import User
 from xinfang.console.views_desk import QUEUE_PAGE_SIZE
@@ -114,3 +115,17 @@ def test_a_call_the_seat_registers_reaches_the_front_desk(
     assert console_client(seat_agent).post("/console/call", form).status_code == 302
     letter = Letter.objects.get(subject="来电咨询出入境")
     assert letter.tracking_number in queue_numbers(console_client(acceptor))
+
+
+@pytest.mark.postgres_only
+def test_the_queue_is_read_in_its_order_from_one_index_however_long_it_grows(
+    acceptor: User, citizen: User, gd_mailbox: Mailbox
+) -> None:
+    """A provincial desk holds thousands of letters at 10,000,000 (docs/benchmarks.md): its first page
+    must not fetch and sort all of them."""
+    from xinfang.console.selectors_desk import desk_queue
+
+    receive(citizen, gd_mailbox, at=day(0), subject="一封")
+    plan = plan_on_a_big_table(desk_queue(acceptor)[:QUEUE_PAGE_SIZE])
+    assert "letter_desk_owed_idx" in plan
+    assert "Sort" not in plan

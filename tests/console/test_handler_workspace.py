@@ -121,6 +121,24 @@ def test_the_list_is_paginated(
     assert "第 1 / 2 页" in text_of(first_page)
 
 
+def test_a_list_longer_than_the_count_cap_says_more_than_and_pages_through_the_first(
+    console_client: SignIn, citizen: User, gd_mailbox: Mailbox, acceptor: User, tianhe: Unit, handler: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """Counting a province's open letters cost more than the page (docs/benchmarks.md): past the
+    cap the list says "more than" and pages through the first rows."""
+    from xinfang.pages import paging
+
+    monkeypatch.setattr(views_work, "PAGE_SIZE", 1)
+    monkeypatch.setattr(paging.CappedPaginator, "cap", 2)
+    for _ in range(3):
+        assigned_letter(citizen, gd_mailbox, acceptor, tianhe)
+    client = console_client(handler)
+    first_page = client.get(WORK)
+    assert "第 1 / 2 页，共超过 2 条，只列出前 2 条" in text_of(first_page)
+    assert len(listed(client.get(WORK, {"page": 2}))) == 1
+
+
 def test_other_units_letters_are_not_listed(
     console_client: SignIn, citizen: User, gd_mailbox: Mailbox, acceptor: User, tianhe: Unit, outsider: User
 ) -> None:

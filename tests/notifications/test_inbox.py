@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from tests.conftest import plan_on_a_big_table
 from tests.console.conftest import sign_in
 from tests.letters.conftest import submit
 from tests.notifications.conftest import drain
@@ -87,3 +88,36 @@ def test_a_signed_out_visitor_following_an_sms_link_is_asked_to_sign_in_to_the_p
     response = client.get("/inbox/")
     assert response.status_code == 302
     assert response["Location"] == "/account/sign-in/?next=/inbox/"
+
+
+@pytest.mark.postgres_only
+def test_the_newest_page_of_a_busy_inbox_is_read_from_an_index_without_sorting(
+    acceptor: User, receipt: Notification
+) -> None:
+    """A provincial acceptor is told of every new letter: hundreds of thousands a year (docs/benchmarks.md)."""
+    from xinfang.notifications.selectors import inbox
+
+    plan = plan_on_a_big_table(inbox(acceptor)[:30])
+    assert "notification_newest_idx" in plan
+    assert "Sort" not in plan
+
+
+def test_an_inbox_longer_than_the_count_cap_says_it_lists_only_the_latest(
+    acceptor: User, citizen: User, gd_mailbox: Mailbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Counting hundreds of thousands of notifications cost more than the page (docs/benchmarks.md):
+    past the cap the inbox says how many of the latest it lists, and still pages through them."""
+    from xinfang.pages import paging, views_inbox
+
+    for _ in range(3):
+        submit(citizen, gd_mailbox)
+    drain()
+    assert Notification.objects.filter(recipient=acceptor).count() >= 3
+    monkeypatch.setattr(paging.CappedPaginator, "cap", 2)
+    monkeypatch.setattr(views_inbox, "PAGE_SIZE", 1)
+    client = sign_in(Client(), acceptor)
+    first = client.get("/inbox/").content.decode()
+    assert "第 1 / 2 页，只列出最近 2 条" in first
+    assert "?page=2" in first
+    client.cookies["django_language"] = "en"
+    assert "Page 1 of 2, the latest 2 listed" in client.get("/inbox/", HTTP_ACCEPT_LANGUAGE="en").content.decode()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from xinfang.accounts.models import User
-from xinfang.letters.access import letters_visible_to
-from xinfang.letters.models import Letter, LetterState, RefusalReason
+from xinfang.letters.access import letters_owed_under_visible_to
+from xinfang.letters.models import DESK_WAITING, Letter, RefusalReason
 from xinfang.pages.callers import caller_citizen as caller_citizen
 from xinfang.pages.callers import caller_letters as caller_letters
 from xinfang.pages.callers import normalise_phone as normalise_phone
@@ -29,17 +29,16 @@ def desk_queue(user: User) -> QuerySet[Letter]:
 
     New letters at the bureau's intake (received, including those whose writer has supplied
     what was asked, and accepted but not yet routed), and
-    letters a superior unit passed down to the bureau itself for routing further. Recusal
-    applies (``letters_visible_to``).
+    letters a superior unit passed down to the bureau itself for routing further: both are
+    letters the bureau itself owes (``owing_unit``) that wait at a desk (``DESK_WAITING``), read
+    in this order from one partial index (``letter_desk_owed_idx``), at 10,000,000 letters too
+    (docs/benchmarks.md). Recusal applies (``letters_owed_under_visible_to``).
     """
     if user.unit is None:
         return Letter.objects.none()
-    bureau = user.unit.bureau
-    new_here = Q(intake_unit=bureau, handling_unit__isnull=True, state__in=[LetterState.RECEIVED, LetterState.ACCEPTED])
-    passed_down = Q(handling_unit=bureau, state=LetterState.ASSIGNED)
     return (
-        letters_visible_to(user)
-        .filter(new_here | passed_down)
+        letters_owed_under_visible_to(user)
+        .filter(DESK_WAITING, owing_unit=user.unit.bureau)
         .select_related(*QUEUE_RELATED)
         .order_by(F("emergency_flag").desc(), F("current_due").asc(nulls_last=True), "received_at", "pk")
     )

@@ -10,7 +10,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Page
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
@@ -19,6 +19,7 @@ from xinfang.accounts.models import Role, User
 from xinfang.accounts.selectors import WriterIdentity
 from xinfang.console import selectors_work as sel
 from xinfang.letters.models import Extension, Letter
+from xinfang.pages.paging import capped_page
 from xinfang.routing.engine import Proposal
 
 WORK_ROLES = (Role.HANDLER, Role.LEADER)  # who has the handler workspace
@@ -68,7 +69,8 @@ def roles_required(*roles: str) -> Callable[[Callable[..., HttpResponseBase]], C
 
 
 def paginate(request: HttpRequest, items: QuerySet[Any] | list[Any], size: int) -> Page[Any]:
-    return Paginator(items, size).get_page(request.GET.get("page"))
+    """A page of a work list, counting no further than ``pages.paging.COUNT_CAP`` rows ("more than N")."""
+    return capped_page(items, size, request.GET.get("page"))
 
 
 @dataclass(frozen=True)

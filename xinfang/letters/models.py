@@ -60,6 +60,15 @@ class LetterState(models.TextChoices):
 # In a fixed order, for the partial indexes' conditions (migrations compare them as written).
 OPEN_STATES = sorted(LetterState.open_states())
 
+# What waits at the front desk of the unit that owes it (``owing_unit``): a new letter not yet routed
+# (received or accepted, no handling unit), or one a superior unit passed down for routing further
+# (assigned to the desk's own bureau). console.selectors_desk.desk_queue and the partial index
+# letter_desk_owed_idx share this condition, so that PostgreSQL reads the queue in order from the index.
+DESK_STATES = sorted([LetterState.RECEIVED, LetterState.ACCEPTED, LetterState.ASSIGNED])
+DESK_WAITING = models.Q(state__in=DESK_STATES) & (
+    models.Q(handling_unit__isnull=True) | models.Q(state=LetterState.ASSIGNED)
+)
+
 
 class RefusalReason(models.TextChoices):
     """Reason codes for not accepting (不予受理), each with a standard written-notice text."""
@@ -246,10 +255,26 @@ class Letter(models.Model):
                 condition=models.Q(state__in=OPEN_STATES),
                 name="letter_owing_open_idx",
             ),
+            # The inspector's overview counts the flagged and the often-returned open letters under a
+            # bureau (console.selectors_work.supervision_summary) from these small indexes alone.
             models.Index(
-                fields=["intake_unit", "current_due"],
-                condition=models.Q(handling_unit__isnull=True, state__in=["received", "accepted"]),
-                name="letter_desk_queue_idx",
+                fields=["owing_unit"],
+                include=["accused_unit"],
+                condition=models.Q(supervision_flag=True, state__in=OPEN_STATES),
+                name="letter_owing_flagged_idx",
+            ),
+            models.Index(
+                fields=["owing_unit"],
+                include=["accused_unit"],
+                condition=models.Q(return_count__gte=2, state__in=OPEN_STATES),
+                name="letter_owing_returned_idx",
+            ),
+            # The front desk's queue in its order (emergencies first), and its count from the index alone.
+            models.Index(
+                fields=["owing_unit", "-emergency_flag", "current_due", "received_at", "id"],
+                include=["state", "handling_unit", "accused_unit"],
+                condition=DESK_WAITING,
+                name="letter_desk_owed_idx",
             ),
         ]  # fmt: skip
         constraints = [
@@ -399,7 +424,16 @@ class SupervisionOrder(models.Model):
         verbose_name = _("督办")
         verbose_name_plural = _("督办")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["issuing_unit", "responded_at", "due"], name="supervision_unit_open_idx")]
+        indexes = [
+            models.Index(fields=["issuing_unit", "responded_at", "due"], name="supervision_unit_open_idx"),
+            # The answered orders, newest first: a provincial bureau's first page without sorting them all.
+            models.Index(
+                fields=["-responded_at", "-id"],
+                include=["issuing_unit"],
+                condition=models.Q(responded_at__isnull=False),
+                name="supervision_answered_idx",
+            ),
+        ]
         constraints = [
             # One open automatic order per letter and supervising unit: a later stage that goes
             # overdue at another level gets its own order, a repeated sweep never a second one.

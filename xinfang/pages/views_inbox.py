@@ -11,7 +11,6 @@ from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from xinfang.accounts.models import User
 from xinfang.notifications import selectors
 from xinfang.notifications.services import notifications_mark_read
 from xinfang.pages.gates import View, staff_page
+from xinfang.pages.paging import capped_page
 
 PAGE_SIZE = 30
 
@@ -56,7 +56,7 @@ def _template(request: HttpRequest, name: str) -> str:
 @by_audience
 def inbox(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    page = Paginator(selectors.inbox(user), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = capped_page(selectors.inbox(user), PAGE_SIZE, request.GET.get("page"))
     context = {"page": page, "unread": selectors.unread_count(user)}
     return render(request, _template(request, "inbox"), context)
 
