@@ -23,7 +23,7 @@ from django.conf import settings
 from xinfang.analysis.suggest import find_officer, letter_types, police_types, pre_dispatch, suggest_place
 from xinfang.letters.accusation import accused_named_in, propose_accused
 from xinfang.letters.models import Letter
-from xinfang.orgs.models import Mailbox
+from xinfang.orgs.models import Mailbox, Unit
 from xinfang.orgs.recusal import recusal_floor
 from xinfang.routing.engine import RoutingRequest, propose
 from xinfang.routing.selectors import place_of
@@ -31,7 +31,9 @@ from xinfang.vocabulary import ACCUSATION_TYPES
 
 CORPUS = Path(settings.BASE_DIR) / "tests" / "analysis" / "data" / "dispatch.jsonl"
 Row = dict[str, Any]
-FIGURES = ("place", "police_type", "letter_type", "accused", "officer", "routed_unit", "routed_bureau")
+FIGURES = (
+    "place", "police_type", "letter_type", "accused", "officer", "routed_unit", "routed_bureau", "routed_entered",
+)  # fmt: skip
 
 
 def load(path: Path = CORPUS) -> list[Row]:
@@ -85,6 +87,8 @@ def evaluate(rows: Iterable[Row], *, with_units: bool = True) -> dict[str, Score
             expected = row["expected_unit"]
             scores["routed_unit"].add(routed == expected, row, why)
             scores["routed_bureau"].add(routed.partition("-")[0] == expected.partition("-")[0], row, why)
+            entered, why = routed_as_entered(row)
+            scores["routed_entered"].add(entered == expected, row, why)
     return scores
 
 
@@ -130,6 +134,24 @@ def routed_unit(row: Row) -> tuple[str, str]:
     unit = propose(request).unit.code
     fields = f"{letter.letter_type} {letter.division_code or '-'} {letter.police_type or '-'}"
     return unit, f"{unit} ({fields}, accused {accused.code if accused else '-'}; expected {row['expected_unit']})"
+
+
+def routed_as_entered(row: Row) -> tuple[str, str]:
+    """The unit routing proposes once the desk has entered the letter's fields as labelled (place,
+    police type, letter type, the accused unit): the routing rules alone, without the reading of
+    the text that ``routed_unit`` adds (the measure of issue 20's "exact unit on letters we keep
+    aside", taken with the fields an acceptor enters)."""
+    accused = Unit.objects.get(code=row["accused"]) if row["accused"] else None
+    request = RoutingRequest(
+        mailbox=mailbox_of(row["mailbox"]),
+        letter_type=row["letter_type"],
+        division_code=row["division_code"],
+        police_type=row["police_type"],
+        accused_unit=accused if row["letter_type"] in ACCUSATION_TYPES else None,
+        text=row["text"],
+    )
+    unit = propose(request).unit.code
+    return unit, f"{unit} (as entered: accused {row['accused'] or '-'}; expected {row['expected_unit']})"
 
 
 def _officer_ok(text: str, label: dict[str, str] | None) -> bool:

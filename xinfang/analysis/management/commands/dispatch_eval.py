@@ -37,7 +37,7 @@ class Command(BaseCommand):
                 chosen = [row for row in rows if part(row) == name]
                 self.stdout.write(f"{name}: {len(chosen)} letters")
                 for kind, score in evaluate(chosen).items():
-                    self.stdout.write(f"  {kind:13} {score.right:3}/{score.total:<3} {score.rate:6.1%}")
+                    self.stdout.write(f"  {kind:14} {score.right:3}/{score.total:<3} {score.rate:6.1%}")
                     if options["misses"]:
                         for miss in score.misses:
                             self.stdout.write(f"      {miss}")
