@@ -25,6 +25,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from xinfang.accounts.models import User
+from xinfang.api.schemas import LetterIn
 from xinfang.orgs.models import Mailbox
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance,
@@ -84,10 +85,21 @@ def test_the_linked_workflows_hold_to_the_description(
     followed: list[tuple[str, int]] = []
     refusals: list[str] = []  # what a refused step was told (to explain a failure)
 
+    # Every other letter the workflows send is the description's own example (to the partner's
+    # mailbox): generated letters are nearly always refused (422: a NUL in a field, no such place),
+    # and whether one of 15 runs happened to send a valid one depended on Hypothesis's seed, which
+    # changes with the test's source (derandomize): the links after a receipt went untested by luck.
+    example = {**LetterIn.model_config["json_schema_extra"]["examples"][0], "mailbox": partner_mailbox.slug}  # type: ignore[index]
+    letters_sent = [0]
+
     class Workflow(workflows.as_state_machine()):  # type: ignore[misc]
         def before_call(self, case: Any) -> None:
             if "Idempotency-Key" in (case.headers or {}):
                 case.headers["Idempotency-Key"] = str(uuid.uuid4())
+            if case.operation.label == "POST /api/v1/letters":
+                letters_sent[0] += 1
+                if letters_sent[0] % 2:
+                    case.body = dict(example)
 
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
             return {"headers": {"Authorization": f"Bearer {key}"}}

@@ -6,7 +6,9 @@ import datetime as dt
 from collections.abc import Callable
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import at, handled_letter, page_url, post_action, text_of
@@ -161,3 +163,31 @@ def test_an_outsider_leader_sees_nothing_of_ours(
 ) -> None:
     s.letter_draft_reply(letter=letter, actor=handler, text="答复稿")
     assert letter.tracking_number not in text_of(console_client(outsider).get(INBOX))
+
+
+def test_the_inbox_reads_the_same_number_of_queries_however_many_letters_wait(
+    console_client: SignIn, citizen: User, gd_mailbox: Mailbox, acceptor: User, tianhe: Unit, shenzhen: Unit,
+    handler: User, leader: User,
+) -> None:  # fmt: skip
+    """Each waiting letter accuses a unit and half have an extension to decide: neither adds a query per row."""
+    client = console_client(leader)
+
+    def add_waiting(count: int) -> None:
+        for number in range(count):
+            waiting = handled_letter(
+                citizen, gd_mailbox, acceptor, tianhe, handler, accused_unit=shenzhen, reason="就近办理"
+            )
+            if number % 2:
+                s.letter_request_extension(letter=waiting, actor=handler, days=10, reason="需要走访证人")
+            else:
+                s.letter_draft_reply(letter=waiting, actor=handler, text="答复稿正文")
+
+    add_waiting(2)
+    client.get(INBOX)  # the process's copies of the unit tree and the like are read once
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(INBOX).status_code == 200
+    add_waiting(6)
+    with CaptureQueriesContext(connection) as many:
+        page = text_of(client.get(INBOX))
+    assert page.count("需要走访证人") == 4 and page.count("答复稿正文") == 4
+    assert len(many) == len(few), "\n".join(q["sql"][-200:] for q in many.captured_queries)

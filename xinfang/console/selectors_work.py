@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.conf import settings
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -157,15 +157,22 @@ def approvals_inbox(leader: User) -> QuerySet[Letter]:
     pending = Extension.objects.filter(letter=OuterRef("pk"), status=Extension.Status.PENDING)
     waiting = Q(state=S.REPLY_DRAFTED) | Q(Exists(pending), state__in=[S.ASSIGNED, S.IN_HANDLING, S.REPLY_DRAFTED])
     qs = letters_visible_to(leader).filter(_bureau_q("handling_unit", leader.unit.bureau)).filter(waiting)
-    return by_due_date(qs.select_related(*LIST_RELATED))
+    # The accused unit: the page asks of each row whether the leader is recused (``access.is_recused``).
+    return by_due_date(qs.select_related(*LIST_RELATED, "accused_unit"))
 
 
 def pending_extensions(letters: list[Letter]) -> dict[int, Extension]:
-    """The pending extension request of each letter that has one (one query)."""
-    pending = Extension.objects.filter(letter__in=letters, status=Extension.Status.PENDING).select_related(
-        "requested_by"
-    )
-    return {extension.letter_id: extension for extension in pending}
+    """The pending extension request of each letter that has one (one query).
+
+    The letters' extensions are prefetched, so that asking whether a row's extension may be
+    decided (``access`` reads ``letter.extensions.all()``) asks nothing more."""
+    prefetch_related_objects(letters, Prefetch("extensions", Extension.objects.select_related("requested_by")))
+    return {
+        extension.letter_id: extension
+        for letter in letters
+        for extension in letter.extensions.all()
+        if extension.status == Extension.Status.PENDING
+    }
 
 
 def open_orders_exist() -> Exists:
