@@ -75,11 +75,6 @@ def streaming_replica(
     data, port = tmp / "data", _free_port()
     quiet = subprocess.DEVNULL
     base = [str(bindir / "pg_basebackup"), "-h", str(primary["HOST"]), "-p", str(primary["PORT"])]
-    subprocess.run(
-        _as_postgres([*base, "-U", str(primary["USER"]), "-D", str(data), "-R", "-X", "stream", "-c", "fast"]),
-        check=True,
-        stdout=quiet,
-    )
     with connections["default"].cursor() as cursor:
         cursor.execute("SHOW max_connections")  # a hot standby needs at least the primary's
         most = cursor.fetchone()[0]
@@ -87,9 +82,11 @@ def streaming_replica(
         f"-c listen_addresses=127.0.0.1 -p {port} -k {tmp} -c hot_standby=on -c fsync=off -c max_connections={most}"
     )
     start = [str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(tmp / "log"), "-w", "start"]
-    subprocess.run(_as_postgres(start), check=True, stdout=quiet)
-    connections.settings[REPLICA] = {**primary, "PORT": port}
-    try:
+    try:  # the copy of the cluster is removed however far this gets
+        copy = [*base, "-U", str(primary["USER"]), "-D", str(data), "-R", "-X", "stream", "-c", "fast"]
+        subprocess.run(_as_postgres(copy), check=True, stdout=quiet)
+        subprocess.run(_as_postgres(start), check=True, stdout=quiet)
+        connections.settings[REPLICA] = {**primary, "PORT": port}
         # Connected here: a test may only open connections to the databases it declared when it
         # started, and this one did not exist then.
         connections[REPLICA].connect()
@@ -98,10 +95,12 @@ def streaming_replica(
             assert cursor.fetchone()[0] is True  # a standby, not a copy
         yield REPLICA
     finally:
-        connections[REPLICA].close()
-        del connections[REPLICA]
-        del connections.settings[REPLICA]
-        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]), stdout=quiet)
+        if REPLICA in connections.settings:
+            connections[REPLICA].close()
+            del connections[REPLICA]
+            del connections.settings[REPLICA]
+        subprocess.run(_as_postgres([str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+                       stdout=quiet, stderr=quiet)  # fmt: skip
         shutil.rmtree(tmp, ignore_errors=True)
 
 
